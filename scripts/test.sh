@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the solution (the README's test command) and ends with `N passed, N failed`.
+# Tests start their own Azurite (from node_modules), trainer processes and hosts on free ports.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "test: dotnet build"
+if ! dotnet build Pipeline.sln -c Release -v q --nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+results="$root/TestResults"
+rm -rf "$results"
+status=0
+passed=0; failed=0; skipped=0
+# One test project at a time: the machines have 2 cores and several suites train small models.
+for proj in $(find tests -name '*.Tests.csproj' | sort); do
+  name="$(basename "$proj" .csproj)"
+  echo "test: $name"
+  log="$results/$name.log"
+  mkdir -p "$results"
+  dotnet test "$proj" -c Release --no-build --nologo -v q --logger "trx;LogFileName=$name.trx" --results-directory "$results" 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed [A-Za-z]" || true
+  trx="$results/$name.trx"
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+    f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+    t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+    e=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
+    [ "$f" = "0" ] || status=1
+  else
+    echo "test: $name produced no results (crashed?) — see $log"
+    failed=$((failed + 1)); status=1
+  fi
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit $status
