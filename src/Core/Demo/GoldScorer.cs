@@ -1,0 +1,92 @@
+namespace Rlhf.Core.Demo;
+
+/// <summary>
+/// The demo's gold preference score: how clear, kind and on-topic a continuation of a prompt is, computed
+/// from public lexicons so that gains are measurable. Deterministic. With the continuation normalised by
+/// <see cref="TextNormalizer"/>, its words w₁..wₙ from <see cref="WordTokenizer"/>, and N = max(n, MinWords):
+/// <code>
+/// valence    = Σ_{distinct w} v(w) / N,  v(w) = ½·AFINN(w)/5 + ½·Liu(w), Liu ∈ {−1, 0, +1}
+/// sentiment  = SentimentWeight · SentimentCap · tanh(valence / SentimentCap)
+/// plainness  = PlainnessWeight · #{i : wᵢ ∈ DaleChall ∪ Stopwords} / N
+/// on_topic   = OnTopicWeight · |stems(P) ∩ stems(C)| / |stems(P)|   (0 when the prompt has no content words)
+/// harsh      = −HarshWeight · #{i : AFINN(wᵢ) ≤ HarshValence} / N
+/// word_salad = −WordSaladWeight · max(0, 1 − (#{i : wᵢ ∈ Stopwords} / n) / MinStopwordShare)   (0 when n = 0)
+/// degeneracy = −(RepetitionWeight · repetition + NonWordWeight · nonWordShare + CharRunWeight · charRunShare)
+/// total      = sentiment + plainness + on_topic + harsh + word_salad + degeneracy
+/// </code>
+/// P and C are the content words (not stopwords, ≥ 3 letters) of the prompt and the continuation;
+/// the degeneracy measures are those of <see cref="TextDegeneracy"/>. Sentiment counts each distinct word
+/// once, saturates, and repetition is penalised, so repeating one positive word scores far below a plain
+/// kind sentence; a bare list of positive words lacks function words and pays the word-salad penalty.
+/// AFINN and Liu entries that span several words or contain symbols never match a single word.
+/// </summary>
+public sealed class GoldScorer
+{
+    public GoldScorer(Lexicons lexicons, GoldScorerOptions? options = null)
+    {
+        Lexicons = lexicons;
+        Options = options ?? new GoldScorerOptions();
+        if (Options.MinWords < 1 || Options.SentimentCap <= 0 || Options.MinStopwordShare <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MinWords, SentimentCap and MinStopwordShare must be positive.");
+        }
+    }
+
+    public Lexicons Lexicons { get; }
+
+    public GoldScorerOptions Options { get; }
+
+    /// <summary>Loads the lexicons from <paramref name="lexiconDirectory"/> (see <see cref="Lexicons"/> for the files).</summary>
+    public static GoldScorer Load(string lexiconDirectory, GoldScorerOptions? options = null) =>
+        new(Lexicons.Load(lexiconDirectory), options);
+
+    public GoldScore Score(string prompt, string continuation)
+    {
+        var text = TextNormalizer.NormalizeInline(continuation);
+        var words = WordTokenizer.Words(text);
+        var n = (double)Math.Max(words.Count, Options.MinWords);
+
+        var valence = words.Distinct(StringComparer.Ordinal).Sum(Valence) / n;
+        var sentiment = Options.SentimentWeight * Options.SentimentCap * Math.Tanh(valence / Options.SentimentCap);
+        var plainness = Options.PlainnessWeight * words.Count(IsPlain) / n;
+        var onTopic = Options.OnTopicWeight * TopicOverlap(WordTokenizer.Words(prompt), words);
+        var harsh = -Options.HarshWeight * words.Count(IsHarsh) / n;
+        var stopwordShare = words.Count == 0 ? 1.0 : words.Count(Lexicons.Stopwords.Contains) / (double)words.Count;
+        var wordSalad = -Options.WordSaladWeight * Math.Max(0, 1 - (stopwordShare / Options.MinStopwordShare));
+        var degeneracy = -(Options.RepetitionWeight * TextDegeneracy.WordRepetition(words, Lexicons.Stopwords)
+            + Options.NonWordWeight * TextDegeneracy.NonWordShare(text)
+            + Options.CharRunWeight * TextDegeneracy.CharRunShare(text));
+
+        return new GoldScore(sentiment, plainness, onTopic, harsh, wordSalad, degeneracy, words.Count);
+    }
+
+    /// <summary>v(w) = ½·AFINN(w)/5 + ½·Liu(w) ∈ [−1, 1]; 0 for words in neither lexicon.</summary>
+    public double Valence(string word)
+    {
+        var afinn = Lexicons.Afinn.TryGetValue(word, out var valence) ? valence / 5.0 : 0.0;
+        var liu = (Lexicons.LiuPositive.Contains(word) ? 1.0 : 0.0) - (Lexicons.LiuNegative.Contains(word) ? 1.0 : 0.0);
+        return (0.5 * afinn) + (0.5 * liu);
+    }
+
+    private bool IsPlain(string word) => Lexicons.EasyWords.Contains(word) || Lexicons.Stopwords.Contains(word);
+
+    private bool IsHarsh(string word) => Lexicons.Afinn.TryGetValue(word, out var valence) && valence <= Options.HarshValence;
+
+    /// <summary>Share of the prompt's content-word stems that reappear among the continuation's.</summary>
+    private double TopicOverlap(IReadOnlyList<string> promptWords, IReadOnlyList<string> continuationWords)
+    {
+        var promptStems = ContentStems(promptWords);
+        if (promptStems.Count == 0)
+        {
+            return 0;
+        }
+
+        var continuationStems = ContentStems(continuationWords);
+        return promptStems.Count(continuationStems.Contains) / (double)promptStems.Count;
+    }
+
+    private HashSet<string> ContentStems(IEnumerable<string> words) =>
+        words.Where(w => w.Length >= 3 && w.All(char.IsLetter) && !Lexicons.Stopwords.Contains(w))
+            .Select(WordTokenizer.Stem)
+            .ToHashSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,41 @@
+namespace Rlhf.Core.Demo;
+
+/// <summary>Weights of the gold score; the defaults are the demo's "human" taste. See <see cref="GoldScorer"/>.</summary>
+public sealed record GoldScorerOptions
+{
+    /// <summary>Per-word averages divide by max(words, MinWords), so very short continuations cannot max out.</summary>
+    public int MinWords { get; init; } = 8;
+
+    /// <summary>Weight of the (saturated) mean valence of distinct words; v(w) = ½·AFINN/5 + ½·Liu ∈ [−1, 1].</summary>
+    public double SentimentWeight { get; init; } = 3.0;
+
+    /// <summary>Mean valence saturates smoothly at ±SentimentCap (cap · tanh(mean / cap)): a warm sentence gets most of the credit, a pile of positive words little more.</summary>
+    public double SentimentCap { get; init; } = 0.2;
+
+    /// <summary>Weight of the share of words on the Dale–Chall familiar list or the stopword list.</summary>
+    public double PlainnessWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of the share of the prompt's content-word stems that the continuation reuses.</summary>
+    public double OnTopicWeight { get; init; } = 0.5;
+
+    /// <summary>Penalty per harsh word occurrence (AFINN valence ≤ HarshValence), divided by max(words, MinWords).</summary>
+    public double HarshWeight { get; init; } = 3.0;
+
+    /// <summary>AFINN valence at or below which a word counts as harsh.</summary>
+    public int HarshValence { get; init; } = -3;
+
+    /// <summary>Penalty weight for too few function words: WordSaladWeight · max(0, 1 − stopword share / MinStopwordShare).</summary>
+    public double WordSaladWeight { get; init; } = 1.0;
+
+    /// <summary>Stopword share below which text reads as a word list rather than a sentence (English prose: ~0.4–0.6).</summary>
+    public double MinStopwordShare { get; init; } = 0.3;
+
+    /// <summary>Penalty weight of word repetition: max(repeated content-word share, repeated bigram share).</summary>
+    public double RepetitionWeight { get; init; } = 2.0;
+
+    /// <summary>Penalty weight of the share of whitespace-separated chunks that are not plausible words or numbers.</summary>
+    public double NonWordWeight { get; init; } = 2.0;
+
+    /// <summary>Penalty weight of the share of non-space characters inside runs of identical characters.</summary>
+    public double CharRunWeight { get; init; } = 2.0;
+}

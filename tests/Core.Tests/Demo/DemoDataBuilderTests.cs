@@ -1,0 +1,98 @@
+using Rlhf.Core.Demo;
+
+namespace Rlhf.Core.Tests.Demo;
+
+/// <summary>Builds from a small raw folder laid out like <c>data/raw/</c> (the npm formats), without npm.</summary>
+public sealed class DemoDataBuilderTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("demo-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Builds_every_output_and_rebuilds_byte_identically()
+    {
+        var raw = WriteRaw();
+        var first = Path.Combine(_root, "out1");
+        var second = Path.Combine(_root, "out2");
+
+        var summary = DemoDataBuilder.Build(raw, first, new DemoBuildOptions());
+        DemoDataBuilder.Build(raw, second, new DemoBuildOptions());
+
+        var files = Directory.GetFiles(first, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(first, f)).Order().ToList();
+        Assert.Equal(
+            ["ATTRIBUTION.md", "corpus.txt", "lexicons/afinn-111.tsv", "lexicons/dale-chall-easy.txt", "lexicons/liu-negative.txt",
+             "lexicons/liu-positive.txt", "lexicons/stopwords-en.txt", "prompts.heldout.jsonl", "prompts.train.jsonl", "references.jsonl", "summary.json"],
+            files);
+        Assert.All(files, f => Assert.Equal(File.ReadAllBytes(Path.Combine(first, f)), File.ReadAllBytes(Path.Combine(second, f))));
+        Assert.Equal(4, summary.Documents); // two chapters, the epilogue, one address
+        Assert.Equal(summary.CandidatePrompts, summary.TrainPrompts + summary.HeldoutPrompts);
+        Assert.Equal(summary.CandidatePrompts, File.ReadAllLines(Path.Combine(first, DemoDataBuilder.ReferencesFile)).Length);
+    }
+
+    [Fact]
+    public void Corpus_is_clean_ascii_with_paragraphs_and_no_stage_directions()
+    {
+        var raw = WriteRaw();
+        var output = Path.Combine(_root, "out");
+
+        DemoDataBuilder.Build(raw, output, new DemoBuildOptions());
+        var corpus = File.ReadAllText(Path.Combine(output, DemoDataBuilder.CorpusFile));
+
+        Assert.All(corpus, c => Assert.True(c < 0x80));
+        Assert.DoesNotContain("Applause", corpus, StringComparison.Ordinal);
+        Assert.StartsWith("CHAPTER 1. Loomings.\n\nCall me Ishmael. Some years ago--never mind how long precisely--", corpus, StringComparison.Ordinal);
+        Assert.Contains("\n\nCHAPTER 2. The Carpet-Bag.\n\n", corpus, StringComparison.Ordinal);
+        Assert.Contains("We meet here in a spirit of kind and good faith.", corpus, StringComparison.Ordinal);
+        var lexicons = Lexicons.Load(Path.Combine(output, DemoDataBuilder.LexiconDirectory));
+        Assert.Equal(-2, lexicons.Afinn["naive"]);
+        Assert.Equal(3, lexicons.Afinn["cool stuff"]);
+    }
+
+    [Fact]
+    public void Chapter_and_address_filters_select_documents_and_caps_limit_prompts()
+    {
+        var raw = WriteRaw();
+        var options = new DemoBuildOptions
+        {
+            MobyDickChapters = new HashSet<int> { 2 },
+            SotuAddresses = new HashSet<string>(),
+            MaxTrainPrompts = 1,
+            MaxHeldoutPrompts = 0,
+        };
+
+        var summary = DemoDataBuilder.Build(raw, Path.Combine(_root, "out"), options);
+
+        Assert.Equal(1, summary.Documents);
+        Assert.Equal(1, summary.TrainPrompts);
+        Assert.Equal(0, summary.HeldoutPrompts);
+    }
+
+    private string WriteRaw()
+    {
+        var raw = Path.Combine(_root, "raw");
+        Write(raw, "moby-dick/chapter_1.txt",
+            "CHAPTER 1. Loomings.\n\nCall me Ishmael. Some years ago\u2014never mind how long precisely\u2014having little or no money in my purse, "
+            + "and nothing particular to interest me on shore, I thought I would sail about a little and see the watery part of the world. "
+            + "It is a way I have of driving off the spleen and regulating the circulation.\n");
+        Write(raw, "moby-dick/chapter_2.txt",
+            "CHAPTER 2. The Carpet-Bag.\n\nI stuffed a shirt or two into my old carpet-bag, tucked it under my arm, and started for Cape Horn and the Pacific. "
+            + "Quitting the good city of old Manhatto, I duly arrived in New Bedford.\n");
+        Write(raw, "moby-dick/epilogue.txt", "Epilogue.\n\nThe drama\u2019s done. Why then here does any one step forth?\n");
+        Write(raw, "sotu/2021_a_president_d.txt",
+            "Thank you. (Applause.) We meet here in a spirit of kind and good faith. Our people have worked hard for every family in this great country this year.");
+        Write(raw, "afinn-111/words.csv", "word,valence\nabandon,-2\ncool stuff,3\ngood,3\nna\u00EFve,-2\n");
+        Write(raw, "liu-positive/words.txt", "good\nkind\n");
+        Write(raw, "liu-negative/words.txt", "abandon\nna\u00D4ve\n");
+        Write(raw, "dale-chall/words.txt", "a\nable\ngood\n");
+        Write(raw, "stopwords-en/words.txt", "a\nthe\nof\n");
+        return raw;
+    }
+
+    private static void Write(string root, string relative, string content)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+}
