@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Rlhf.Core.Artifacts;
+using Rlhf.TrainerJob.Tests.Runtime;
+
+namespace Rlhf.TrainerJob.Tests.Verbs;
+
+public sealed class SftVerbTests : IDisposable
+{
+    private readonly TrainerWorkspace _workspace = new();
+
+    /// <summary>Small enough for ~5 s on 2 cores, big enough that held-out loss clearly falls.</summary>
+    internal static JsonObject TinyParams(int steps = 60) => new()
+    {
+        ["steps"] = steps,
+        ["batchSize"] = 8,
+        ["blockSize"] = 32,
+        ["learningRate"] = 3e-3,
+        ["minLr"] = 3e-4,
+        ["warmupSteps"] = 5,
+        ["evalEvery"] = 20,
+        ["evalWindows"] = 16,
+        ["model"] = new JsonObject { ["n_layer"] = 1, ["n_head"] = 2, ["n_embd"] = 32, ["n_positions"] = 32 },
+    };
+
+    [Fact]
+    public async Task SftProcessPublishesModelManifestAndFallingHeldoutLoss()
+    {
+        var spec = _workspace.Spec("sft", "sft-smoke", "runs/r1/sft", new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath }, TinyParams());
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync("sft", _workspace.WriteSpec(spec, "sft"));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("[sft] step 60/60 (100%) loss=", output, StringComparison.Ordinal);
+        var manifest = await _workspace.Store.ReadJsonAsync<StepManifest>("runs/r1/sft/manifest.json");
+        Assert.Equal("sft", manifest.Step);
+        Assert.Equal("r1", manifest.RunId);
+        Assert.Equal(TrainerWorkspace.CorpusPath, Assert.Single(manifest.Inputs).Path);
+        Assert.Equal(
+            ["runs/r1/sft/metrics.jsonl", "runs/r1/sft/model/config.json", "runs/r1/sft/model/model.safetensors", "runs/r1/sft/model/rlhf_tokenizer.json"],
+            manifest.Outputs.Select(o => o.Path));
+        foreach (var reference in manifest.Inputs.Concat(manifest.Outputs))
+        {
+            var (sha256, bytes) = await ContentHash.Sha256FileAsync(_workspace.Store.GetFilePath(reference.Path));
+            Assert.Equal((reference.Sha256, reference.Bytes), (sha256, bytes));
+        }
+
+        var status = await _workspace.ReadJsonAsync("runs/r1/sft/status.json");
+        Assert.Equal("succeeded", status["state"]!.GetValue<string>());
+        Assert.Equal(1, status["attempt"]!.GetValue<int>());
+        Assert.Equal(60, status["step"]!.GetValue<long>());
+
+        var heldout = (await _workspace.ReadJsonLinesAsync("runs/r1/sft/metrics.jsonl"))
+            .Where(line => line.ContainsKey("sft/heldout_loss"))
+            .Select(line => (Step: line["step"]!.GetValue<long>(), Loss: line["sft/heldout_loss"]!.GetValue<double>()))
+            .ToList();
+        Assert.Equal([0L, 20, 40, 60], heldout.Select(h => h.Step));
+        Assert.True(heldout[^1].Loss < heldout[0].Loss - 1.0, $"held-out loss {string.Join(" -> ", heldout.Select(h => h.Loss))}");
+        Assert.Equal(manifest.Metrics["sft/heldout_loss"], heldout[^1].Loss);
+    }
+
+    [Fact]
+    public async Task InvalidSpecExitsTwoNamingTheFieldAndWritesNothing()
+    {
+        var parameters = TinyParams();
+        parameters["learningRate"] = -1;
+        var spec = _workspace.Spec("sft", "sft-bad", "runs/bad/sft", new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath }, parameters);
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync("sft", _workspace.WriteSpec(spec, "bad"));
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("params.learningRate must be > 0", error, StringComparison.Ordinal);
+        Assert.Empty(await _workspace.ListAsync("runs/"));
+    }
+
+    [Theory]
+    [InlineData("""{"steps":0}""", null, "params.steps must be > 0")]
+    [InlineData("""{"learningRat":0.1}""", null, "params.learningRat is not a parameter")]
+    [InlineData("""{"model":{"n_layers":2}}""", null, "params.model.n_layers is not a parameter")]
+    [InlineData("""{"model":{"n_embd":30,"n_head":4}}""", null, "params.model.n_embd must be > 0 and divisible by n_head")]
+    [InlineData("""{"batchSize":"eight"}""", null, "params.batchSize has the wrong type")]
+    [InlineData("""{}""", "none", "inputs.corpus is required")]
+    [InlineData("""{}""", "missing", "inputs.corpus names 'data/missing.txt', which does not exist")]
+    public async Task InvalidParamsAndInputsAreRejectedBeforeAnythingIsWritten(string parameters, string? corpus, string expected)
+    {
+        var inputs = corpus switch
+        {
+            "none" => new JsonObject(),
+            "missing" => new JsonObject { ["corpus"] = "data/missing.txt" },
+            _ => new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath },
+        };
+        var spec = _workspace.Spec("sft", "sft-bad", "runs/bad/sft", inputs, JsonNode.Parse(parameters)!.AsObject());
+
+        var (exitCode, _, error) = await _workspace.RunInProcessAsync("sft", _workspace.WriteSpec(spec, "bad"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Empty(await _workspace.ListAsync("runs/"));
+    }
+
+    [Fact]
+    public async Task VerbMustMatchTheSpecAndBeKnown()
+    {
+        var spec = _workspace.Spec("sft", "sft-x", "runs/x/sft", new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath }, TinyParams());
+        var file = _workspace.WriteSpec(spec, "x");
+
+        var (mismatch, _, mismatchError) = await _workspace.RunInProcessAsync("sample", file);
+        var (unknown, _, unknownError) = await _workspace.RunInProcessAsync("pretrain", file);
+        var (unreadable, _, unreadableError) = await _workspace.RunInProcessAsync("sft", Path.Combine(_workspace.Root, "nope.json"));
+
+        Assert.Equal((2, 2, 2), (mismatch, unknown, unreadable));
+        Assert.Contains("verb in the spec is 'sft' but the command line says 'sample'", mismatchError, StringComparison.Ordinal);
+        Assert.Contains("verb 'pretrain' is unknown", unknownError, StringComparison.Ordinal);
+        Assert.Contains("--spec cannot be read", unreadableError, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _workspace.Dispose();
+}
