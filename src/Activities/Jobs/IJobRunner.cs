@@ -1,0 +1,19 @@
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Jobs;
+
+namespace Rlhf.Activities.Jobs;
+
+/// <summary>
+/// Starts trainer jobs somewhere (a child process, an Azure ML command job) and reports on them.
+/// Implementations are idempotent per (job id, attempt): submitting an attempt that is already
+/// submitted returns its handle, so a retried <c>SubmitJob</c> activity never starts a job twice.
+/// Status comes from the job's artifacts (heartbeat, manifest), so it survives a restart of the host.
+/// </summary>
+public interface IJobRunner
+{
+    Task<JobHandle> SubmitAsync(JobSpec spec, int attempt, CancellationToken cancellationToken = default);
+
+    Task<JobProgress> GetStatusAsync(JobHandle job, CancellationToken cancellationToken = default);
+
+    Task CancelAsync(JobHandle job, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,20 @@
+namespace Rlhf.Activities.Jobs;
+
+/// <summary>Options of <see cref="LocalJobRunner"/> (section <c>Rlhf:LocalJobRunner</c>).</summary>
+public sealed class LocalJobRunnerOptions
+{
+    /// <summary>The trainer: <c>rlhf-trainer.dll</c> (run with <see cref="Launcher"/>) or an executable/script. Default: next to the host assembly.</summary>
+    public string TrainerPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "rlhf-trainer.dll");
+
+    /// <summary>Program that runs <see cref="TrainerPath"/> (<c>dotnet</c>, <c>bash</c>); null runs it directly.</summary>
+    public string? Launcher { get; set; } = "dotnet";
+
+    /// <summary>Jobs running at once on this machine; further submissions wait (reported Pending).</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Extra environment of every job (e.g. <c>RLHF_STORAGE_CONNECTION_STRING</c>).</summary>
+    public IDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Local folder for job logs while they run (uploaded to <c>jobs/{jobId}/attempt-{n}.log</c> at exit).</summary>
+    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs");
+}

@@ -1,0 +1,33 @@
+using Microsoft.DurableTask;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+
+namespace Rlhf.Activities.Labeling;
+
+/// <summary>
+/// Labels one batch with the <see cref="IPreferenceLabeler"/> of the requested mode and writes
+/// <c>runs/{runId}/labels/batch-NNNN.jsonl</c> (TRL <c>prompt</c>/<c>chosen</c>/<c>rejected</c> plus ids and
+/// rankings), then its summary <c>batch-NNNN.json</c>. A retry that finds the summary returns it unchanged.
+/// </summary>
+public sealed class LabelBatch(IArtifactStore store, IEnumerable<IPreferenceLabeler> labelers) : TaskActivity<LabelBatchInput, LabelBatchResult>
+{
+    public override async Task<LabelBatchResult> RunAsync(TaskActivityContext context, LabelBatchInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var labelsPath = ArtifactLayout.Labels(input.RunId, input.BatchIndex);
+        var summaryPath = Path.ChangeExtension(labelsPath, ".json");
+        if (await store.ExistsAsync(summaryPath))
+        {
+            return await store.ReadJsonAsync<LabelBatchResult>(summaryPath);
+        }
+
+        var labeler = labelers.FirstOrDefault(l => l.Mode == input.Mode)
+            ?? throw new NotSupportedException($"No labeler is registered for labeling mode {input.Mode}.");
+        var items = await Jsonl.ReadAsync<SampleRecord>(store, input.Batch);
+        var labeled = await labeler.LabelAsync(input, items);
+        var labels = await store.PutAsync(labelsPath, Jsonl.Serialize(labeled.Records));
+        var result = new LabelBatchResult(input.BatchIndex, labels, labeled.Records.Count, labeled.Labeler) { GoldAgreement = labeled.GoldAgreement };
+        await store.PutJsonAsync(summaryPath, result);
+        return result;
+    }
+}

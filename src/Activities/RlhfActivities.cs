@@ -1,0 +1,56 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Rlhf.Activities.Jobs;
+using Rlhf.Activities.Labeling;
+using Rlhf.Activities.Registry;
+using Rlhf.Core.Demo;
+using Rlhf.Orchestrations;
+
+namespace Rlhf.Activities;
+
+/// <summary>One call per host: <c>services.AddRlhfActivities(...)</c> and <c>registry.AddRlhfOrchestrationsAndActivities()</c>.</summary>
+public static class RlhfActivities
+{
+    /// <summary>
+    /// The services the activities call: <see cref="IJobRunner"/> (<see cref="LocalJobRunner"/>), <see cref="ModelRegistry"/>,
+    /// the simulated labeler and its <see cref="GoldScorer"/> (unless already registered). The host registers the
+    /// <see cref="Core.Artifacts.IArtifactStore"/> (e.g. <c>ArtifactStores.Open(location)</c>).
+    /// </summary>
+    public static IServiceCollection AddRlhfActivities(
+        this IServiceCollection services,
+        Action<LocalJobRunnerOptions>? configureRunner = null,
+        Action<LabelingOptions>? configureLabeling = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LocalJobRunnerOptions>().Configure(o => configureRunner?.Invoke(o));
+        services.AddOptions<LabelingOptions>().Configure(o => configureLabeling?.Invoke(o));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IJobRunner, LocalJobRunner>();
+        services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton(sp => GoldScorer.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, SimulatedLabeler>());
+        return services;
+    }
+
+    /// <summary>Registers every activity under its <see cref="Core.TaskNames"/> name.</summary>
+    public static DurableTaskRegistry AddRlhfActivities(this DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return registry
+            .AddActivity<SubmitJob>()
+            .AddActivity<GetJobStatus>()
+            .AddActivity<CancelJob>()
+            .AddActivity<ResolveChampion>()
+            .AddActivity<PrepareLabelBatches>()
+            .AddActivity<LabelBatch>()
+            .AddActivity<MergePreferences>()
+            .AddActivity<PublishIfBetter>()
+            .AddActivity<WriteRunManifest>();
+    }
+
+    /// <summary>Every orchestrator and activity of the workflow.</summary>
+    public static DurableTaskRegistry AddRlhfOrchestrationsAndActivities(this DurableTaskRegistry registry) =>
+        registry.AddRlhfOrchestrations().AddRlhfActivities();
+}

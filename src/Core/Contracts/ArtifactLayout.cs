@@ -1,0 +1,33 @@
+namespace Rlhf.Core.Contracts;
+
+/// <summary>
+/// Where steps put things, shared by the orchestrations, the activities and the trainer: a step writes
+/// under its output prefix; a model step writes its model folder at <see cref="Model"/>; a sample step
+/// writes <see cref="Samples"/> (lines of <see cref="SampleRecord"/>).
+/// </summary>
+public static class ArtifactLayout
+{
+    public static string Run(string runId) => $"runs/{runId}";
+
+    public static string Step(string runId, string step) => $"runs/{runId}/{step}";
+
+    public static string Model(string stepOutput) => $"{stepOutput.TrimEnd('/')}/model";
+
+    public static string Samples(string stepOutput) => $"{stepOutput.TrimEnd('/')}/samples.jsonl";
+
+    public static string LabelBatch(string runId, int index) => $"runs/{runId}/labels/batches/batch-{index:D4}.jsonl";
+
+    public static string Labels(string runId, int index) => $"runs/{runId}/labels/batch-{index:D4}.jsonl";
+
+    public static string Preferences(string runId) => $"runs/{runId}/labels/preferences.jsonl";
+
+    public static string JobSpec(string jobId) => $"jobs/{jobId}/spec.json";
+
+    public static string JobAttempt(string jobId, int attempt) => $"jobs/{jobId}/attempt-{attempt}.json";
+
+    public static string JobLog(string jobId, int attempt) => $"jobs/{jobId}/attempt-{attempt}.log";
+
+    public static string JobProcess(string jobId) => $"jobs/{jobId}/process.json";
+
+    public const string Champion = "registry/champion.json";
+}

@@ -1,0 +1,56 @@
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Jobs;
+using Rlhf.Core.Runs;
+
+namespace Rlhf.Core.Contracts;
+
+/// <summary>How <c>RunTrainingJob</c> drives one job: attempts, poll interval, per-attempt timeout, polls per history generation.</summary>
+public sealed record JobPolicy(int MaxAttempts, TimeSpan PollInterval, TimeSpan AttemptTimeout, int PollsPerGeneration = 100)
+{
+    public static JobPolicy From(ComputeSpec compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return new(compute.MaxAttempts, TimeSpan.FromSeconds(compute.PollIntervalSeconds), TimeSpan.FromMinutes(compute.JobTimeoutMinutes));
+    }
+}
+
+/// <summary>
+/// Input (and ContinueAsNew state) of <c>RunTrainingJob</c>. <see cref="Current"/> is the submitted attempt
+/// being polled (null = submit attempt <see cref="Attempt"/> first); <see cref="Failures"/> keeps one line per failed attempt.
+/// </summary>
+public sealed record RunTrainingJobInput(JobSpec Spec, JobPolicy Policy)
+{
+    public int Attempt { get; init; } = 1;
+    public JobHandle? Current { get; init; }
+    public DateTime? AttemptStartedUtc { get; init; }
+    public IReadOnlyList<string> Failures { get; init; } = [];
+    public int Generation { get; init; }
+}
+
+/// <summary>A finished job: its step manifest (reference), outputs and metrics summary.</summary>
+public sealed record TrainingJobResult(
+    string JobId,
+    string Verb,
+    string Output,
+    int Attempts,
+    ArtifactRef Manifest,
+    IReadOnlyList<ArtifactRef> Outputs,
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>History generations the monitor used (1 + ContinueAsNew count).</summary>
+    public int Generations { get; init; } = 1;
+}
+
+/// <summary>Activity input of <c>SubmitJob</c>.</summary>
+public sealed record SubmitJobInput(JobSpec Spec, int Attempt);
+
+/// <summary>One submitted attempt of a job, as the runner knows it.</summary>
+public sealed record JobHandle(string JobId, string Verb, string Output, int Attempt);
+
+/// <summary>What a runner reports for one attempt. <see cref="Manifest"/> is set when the job succeeded.</summary>
+public sealed record JobProgress(JobState State, long Step = 0, long TotalSteps = 0, string? Message = null)
+{
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+    public ArtifactRef? Manifest { get; init; }
+    public IReadOnlyList<ArtifactRef> Outputs { get; init; } = [];
+}

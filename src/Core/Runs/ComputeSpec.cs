@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace Rlhf.Core.Runs;
+
+public enum JobRunnerKind
+{
+    /// <summary>The trainer as a child process of the host.</summary>
+    Local,
+
+    /// <summary>An Azure ML command job.</summary>
+    [JsonStringEnumMemberName("azureml")]
+    AzureMl,
+}
+
+public sealed record ComputeSpec
+{
+    /// <summary>local | azureml.</summary>
+    public JobRunnerKind Runner { get; init; } = JobRunnerKind.Local;
+
+    /// <summary>Torch device of the trainer jobs: cpu, cuda, cuda:N.</summary>
+    [TorchDevice]
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Torch intra-op threads per job (0 = libtorch default).</summary>
+    [Range(0, 256)]
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Submissions of one job before the run fails (a resubmitted job resumes from its checkpoint).</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Seconds between status polls of a running job.</summary>
+    [Range(1, 3600)]
+    public int PollIntervalSeconds { get; init; } = 5;
+
+    /// <summary>An attempt still not finished after this long is given up (and resubmitted while attempts remain).</summary>
+    [Range(1, 60 * 24 * 7)]
+    public int JobTimeoutMinutes { get; init; } = 120;
+
+    /// <summary>Write a resumable checkpoint every N optimiser steps.</summary>
+    [Range(0, 1_000_000)]
+    public int CheckpointEvery { get; init; } = 50;
+}

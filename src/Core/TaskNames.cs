@@ -1,0 +1,29 @@
+namespace Rlhf.Core;
+
+/// <summary>
+/// The names orchestrations and activities are registered and called by: one place, used by the
+/// orchestrators, the registrations, the Functions wrappers and the Api (which starts <see cref="RlhfRun"/>).
+/// </summary>
+public static class TaskNames
+{
+    // orchestrations
+    public const string RlhfRun = nameof(RlhfRun);
+    public const string CollectSamples = nameof(CollectSamples);
+    public const string LabelComparisons = nameof(LabelComparisons);
+    public const string RunTrainingJob = nameof(RunTrainingJob);
+    public const string NightlyRetrain = nameof(NightlyRetrain);
+
+    // activities
+    public const string SubmitJob = nameof(SubmitJob);
+    public const string GetJobStatus = nameof(GetJobStatus);
+    public const string CancelJob = nameof(CancelJob);
+    public const string ResolveChampion = nameof(ResolveChampion);
+    public const string PrepareLabelBatches = nameof(PrepareLabelBatches);
+    public const string LabelBatch = nameof(LabelBatch);
+    public const string MergePreferences = nameof(MergePreferences);
+    public const string PublishIfBetter = nameof(PublishIfBetter);
+    public const string WriteRunManifest = nameof(WriteRunManifest);
+
+    /// <summary>External event raised on a <see cref="LabelComparisons"/> instance when people finished a batch (payload <see cref="Contracts.HumanLabelsSubmitted"/>).</summary>
+    public static string HumanLabelsEvent(int batchIndex) => $"HumanLabels-{batchIndex}";
+}

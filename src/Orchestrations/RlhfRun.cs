@@ -1,0 +1,102 @@
+using Microsoft.DurableTask;
+using Rlhf.Core;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
+
+namespace Rlhf.Orchestrations;
+
+/// <summary>
+/// The whole RLHF loop for one run: base policy (SFT job, checkpoint or champion) → samples (sharded)
+/// → labels (batched) → reward model → PPO or DPO → evaluation → publish if better → run manifest.
+/// Sub-orchestration ids are <c>{instanceId}:{step}</c>, so the CLI can find every job of a run.
+/// Only artifact references travel through history.
+/// </summary>
+public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
+{
+    private static readonly string[] Stages = ["base-policy", "samples", "labels", "reward", "policy", "evaluate", "publish"];
+
+    public override async Task<RlhfRunResult> RunAsync(TaskOrchestrationContext context, RlhfRunInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var (runId, spec, store) = (input.RunId, input.Spec, input.Store);
+        var jobPolicy = JobPolicy.From(spec.Compute);
+        var progress = new RunProgress(context, Stages.Length);
+        var steps = new List<ArtifactRef>();
+
+        async Task<TrainingJobResult> JobAsync(Core.Jobs.JobSpec job, string step)
+        {
+            var result = await context.CallSubOrchestratorAsync<TrainingJobResult>(
+                TaskNames.RunTrainingJob,
+                new RunTrainingJobInput(job, jobPolicy),
+                new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{step}" });
+            steps.Add(result.Manifest);
+            progress.AddArtifact(result.Manifest);
+            progress.AddMetrics(result.Metrics);
+            return result;
+        }
+
+        // 0. base policy
+        progress.Start(Stages[0], $"source {spec.BasePolicy.Source}");
+        var basePolicy = spec.BasePolicy.Source switch
+        {
+            BasePolicySource.Train => ArtifactLayout.Model((await JobAsync(JobSpecs.Sft(runId, store, spec), "sft")).Output),
+            BasePolicySource.Checkpoint => spec.BasePolicy.Checkpoint!,
+            _ => (await context.CallActivityAsync<Champion?>(TaskNames.ResolveChampion, null, RetryPolicies.Activity))?.Policy
+                ?? throw new InvalidOperationException("basePolicy.source is champion but no champion has been published yet."),
+        };
+
+        // 1. samples
+        progress.Start(Stages[1]);
+        var samples = await context.CallSubOrchestratorAsync<CollectSamplesResult>(
+            TaskNames.CollectSamples,
+            new CollectSamplesInput(runId, store, basePolicy, spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed),
+            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:samples" });
+
+        // 2. labels
+        progress.Start(Stages[2], $"{samples.Shards.Count} shard(s), mode {spec.Labeling.Mode}");
+        var labels = await context.CallSubOrchestratorAsync<LabelComparisonsResult>(
+            TaskNames.LabelComparisons,
+            new LabelComparisonsInput(runId, samples.Shards, spec.Labeling, spec.Seed) { PriorPreferences = input.PriorPreferences },
+            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:labels" });
+        progress.AddArtifact(labels.Preferences);
+        if (labels.GoldAgreement is { } agreement)
+        {
+            progress.AddMetrics(new Dictionary<string, double> { [MetricKeys.GoldAgreement] = agreement });
+        }
+
+        // 3. reward model
+        progress.Start(Stages[3], $"{labels.Pairs} pairs");
+        var reward = await JobAsync(JobSpecs.Reward(runId, store, spec, basePolicy, labels.Preferences.Path), "reward");
+        var rewardModel = ArtifactLayout.Model(reward.Output);
+
+        // 4. policy optimisation
+        progress.Start(Stages[4], spec.Policy.Algorithm.ToString());
+        var optimised = spec.Policy.Algorithm == PolicyAlgorithm.Ppo
+            ? await JobAsync(JobSpecs.Ppo(runId, store, spec, basePolicy, rewardModel), "ppo")
+            : await JobAsync(JobSpecs.Dpo(runId, store, spec, basePolicy, labels.Preferences.Path), "dpo");
+        var policy = ArtifactLayout.Model(optimised.Output);
+
+        // 5. evaluation
+        progress.Start(Stages[5]);
+        var evaluation = await JobAsync(JobSpecs.Evaluate(runId, store, spec, policy, basePolicy, rewardModel), "evaluate");
+
+        // 6. publish
+        progress.Start(Stages[6]);
+        var publish = spec.Publish.Enabled
+            ? await context.CallActivityAsync<PublishResult>(
+                TaskNames.PublishIfBetter,
+                new PublishInput(runId, policy, rewardModel, labels.Preferences, evaluation.Metrics, spec.Publish),
+                RetryPolicies.Activity)
+            : new PublishResult(false, "publish.enabled is false");
+
+        var manifest = await context.CallActivityAsync<ArtifactRef>(
+            TaskNames.WriteRunManifest,
+            new RunManifestInput(runId, spec, [.. steps, .. samples.Shards, labels.Preferences], progress.Metrics),
+            RetryPolicies.Activity);
+        progress.AddArtifact(manifest);
+        progress.Complete(publish.Promoted ? $"promoted: {publish.Reason}" : $"not promoted: {publish.Reason}");
+        return new RlhfRunResult(runId, policy, new Dictionary<string, double>(progress.Metrics), publish, manifest);
+    }
+}

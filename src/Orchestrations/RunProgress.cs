@@ -1,0 +1,66 @@
+using Microsoft.DurableTask;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+
+namespace Rlhf.Orchestrations;
+
+/// <summary>
+/// Builds an orchestration's <see cref="RunStatus"/> as it goes: stage timings from the replay-safe
+/// clock, latest metrics, artifacts written. Rebuilt identically on every replay (it only reads the context).
+/// </summary>
+internal sealed class RunProgress(TaskOrchestrationContext context, int totalStages)
+{
+    private readonly List<StageTiming> _stages = [];
+    private readonly Dictionary<string, double> _metrics = new(StringComparer.Ordinal);
+    private readonly List<ArtifactRef> _artifacts = [];
+
+    public IReadOnlyDictionary<string, double> Metrics => _metrics;
+
+    public IReadOnlyList<ArtifactRef> Artifacts => _artifacts;
+
+    public void Start(string stage, string? message = null)
+    {
+        FinishCurrent();
+        _stages.Add(new StageTiming(stage, context.CurrentUtcDateTime));
+        Publish(0, 0, message);
+    }
+
+    /// <summary>Progress inside the current stage, e.g. shards or batches done.</summary>
+    public void Publish(int done, int total, string? message = null)
+    {
+        var stage = _stages.Count == 0 ? "starting" : _stages[^1].Stage;
+        var finished = _stages.Count(s => s.FinishedUtc is not null);
+        context.SetCustomStatus(new RunStatus(stage, total == 0 ? finished : done, total == 0 ? totalStages : total)
+        {
+            Metrics = new Dictionary<string, double>(_metrics),
+            Stages = [.. _stages],
+            Artifacts = [.. _artifacts],
+            Message = message,
+        });
+    }
+
+    public void AddMetrics(IReadOnlyDictionary<string, double> metrics)
+    {
+        foreach (var (key, value) in metrics)
+        {
+            _metrics[key] = value;
+        }
+    }
+
+    public void AddArtifact(ArtifactRef artifact) => _artifacts.Add(artifact);
+
+    public void Complete(string message)
+    {
+        FinishCurrent();
+        _stages.Add(new StageTiming("completed", context.CurrentUtcDateTime, context.CurrentUtcDateTime));
+        Publish(0, 0, message);
+    }
+
+    private void FinishCurrent()
+    {
+        if (_stages.Count > 0 && _stages[^1].FinishedUtc is null)
+        {
+            _stages[^1] = _stages[^1] with { FinishedUtc = context.CurrentUtcDateTime };
+        }
+    }
+}

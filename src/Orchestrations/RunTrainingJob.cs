@@ -1,0 +1,83 @@
+using Microsoft.DurableTask;
+using Rlhf.Core;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Jobs;
+
+namespace Rlhf.Orchestrations;
+
+/// <summary>
+/// Monitor pattern for one trainer job: submit, durable timer, poll the runner; a failed or timed-out
+/// attempt is resubmitted under the same job id (the trainer resumes from its newest checkpoint) until
+/// <see cref="JobPolicy.MaxAttempts"/>, then the orchestration fails with <see cref="JobFailedException"/>.
+/// After <see cref="JobPolicy.PollsPerGeneration"/> polls it continues as new, carrying attempt, handle
+/// and failures, so history stays bounded however long the job runs.
+/// </summary>
+public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, TrainingJobResult>
+{
+    public override async Task<TrainingJobResult> RunAsync(TaskOrchestrationContext context, RunTrainingJobInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var state = input;
+        var policy = input.Policy;
+        for (var polls = 1; ; polls++)
+        {
+            if (state.Current is null)
+            {
+                var handle = await context.CallActivityAsync<JobHandle>(TaskNames.SubmitJob, new SubmitJobInput(state.Spec, state.Attempt), RetryPolicies.Activity);
+                state = state with { Current = handle, AttemptStartedUtc = context.CurrentUtcDateTime };
+            }
+
+            await context.CreateTimer(policy.PollInterval, CancellationToken.None);
+            var progress = await context.CallActivityAsync<JobProgress>(TaskNames.GetJobStatus, state.Current, RetryPolicies.Activity);
+            context.SetCustomStatus(StatusOf(state, progress));
+
+            if (progress.State == JobState.Succeeded)
+            {
+                return new TrainingJobResult(
+                    state.Spec.JobId, state.Spec.Verb, state.Spec.Output, state.Attempt,
+                    progress.Manifest ?? throw new InvalidOperationException($"Job '{state.Spec.JobId}' succeeded without a manifest reference."),
+                    progress.Outputs,
+                    progress.Metrics ?? new Dictionary<string, double>())
+                {
+                    Generations = state.Generation + 1,
+                };
+            }
+
+            if (progress.State == JobState.Failed)
+            {
+                state = NextAttempt(state, progress.Message ?? "failed");
+            }
+            else if (context.CurrentUtcDateTime - state.AttemptStartedUtc > policy.AttemptTimeout)
+            {
+                await context.CallActivityAsync(TaskNames.CancelJob, state.Current, RetryPolicies.Activity);
+                state = NextAttempt(state, $"no result after {policy.AttemptTimeout}");
+            }
+
+            if (polls >= policy.PollsPerGeneration)
+            {
+                context.ContinueAsNew(state with { Generation = state.Generation + 1 });
+                return null!;
+            }
+        }
+    }
+
+    /// <summary>Records the failure of the current attempt and clears it for resubmission, or gives up.</summary>
+    private static RunTrainingJobInput NextAttempt(RunTrainingJobInput state, string reason)
+    {
+        var failures = state.Failures.Append($"attempt {state.Attempt}: {reason}").ToList();
+        if (state.Attempt >= state.Policy.MaxAttempts)
+        {
+            throw new JobFailedException(state.Spec.JobId, state.Spec.Verb, failures);
+        }
+
+        return state with { Attempt = state.Attempt + 1, Current = null, AttemptStartedUtc = null, Failures = failures };
+    }
+
+    private static RunStatus StatusOf(RunTrainingJobInput state, JobProgress progress) =>
+        new(state.Spec.Verb, (int)Math.Min(progress.Step, int.MaxValue), (int)Math.Min(progress.TotalSteps, int.MaxValue))
+        {
+            Metrics = progress.Metrics ?? new Dictionary<string, double>(),
+            Message = $"{progress.State} (attempt {state.Attempt}/{state.Policy.MaxAttempts}){(progress.Message is null ? "" : $": {progress.Message}")}",
+        };
+}

@@ -1,0 +1,111 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Activities;
+using Rlhf.Core.Artifacts;
+
+namespace Rlhf.Orchestrations.Tests.Support;
+
+/// <summary>
+/// The real Durable Task engine (in-process test host) with every orchestration and activity registered by
+/// the production registration methods, a local artifact store in a temp folder, the real
+/// <see cref="Activities.Jobs.LocalJobRunner"/> running <c>script_trainer.py</c> as the trainer process, and
+/// the real simulated labeler over the committed tiny lexicons.
+/// </summary>
+internal sealed class WorkflowHost : IAsyncDisposable
+{
+    private readonly DurableTaskTestHost _host;
+
+    private readonly bool _ownsRoot;
+
+    private WorkflowHost(DurableTaskTestHost host, LocalArtifactStore store, string root, bool ownsRoot)
+    {
+        _ownsRoot = ownsRoot;
+        _host = host;
+        Store = store;
+        Root = root;
+    }
+
+    public DurableTaskClient Client => _host.Client;
+
+    public IServiceProvider Services => _host.Services;
+
+    public LocalArtifactStore Store { get; }
+
+    public string Root { get; }
+
+    public static async Task<WorkflowHost> StartAsync(IDictionary<string, string>? trainerEnvironment = null, Action<IServiceCollection>? configure = null, string? root = null)
+    {
+        var ownsRoot = root is null;
+        root ??= Directory.CreateTempSubdirectory("rlhf-wf-").FullName;
+        var store = new LocalArtifactStore(root);
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddRlhfOrchestrationsAndActivities(),
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddLogging();
+                    services.AddSingleton<IArtifactStore>(store);
+                    services.AddRlhfActivities(
+                        runner =>
+                        {
+                            runner.Launcher = "python3";
+                            runner.TrainerPath = Path.Combine(AppContext.BaseDirectory, "script_trainer.py");
+                            runner.MaxConcurrentJobs = 4;
+                            runner.WorkDirectory = Path.Combine(root, ".work");
+                            foreach (var (name, value) in trainerEnvironment ?? new Dictionary<string, string>())
+                            {
+                                runner.EnvironmentVariables[name] = value;
+                            }
+                        },
+                        labeling => labeling.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
+                    configure?.Invoke(services);
+                },
+            });
+        return new WorkflowHost(host, store, root, ownsRoot);
+    }
+
+    /// <summary>Copies the committed tiny data set into the store at <c>datasets/tiny/</c>.</summary>
+    public async Task SeedTinyDatasetAsync()
+    {
+        foreach (var name in new[] { "corpus.txt", "prompts.train.jsonl", "prompts.heldout.jsonl" })
+        {
+            await Store.PutFileAsync($"datasets/tiny/{name}", Path.Combine(AppContext.BaseDirectory, "data", "tiny", name));
+        }
+    }
+
+    /// <summary>Polls the instance (every 100 ms; the client's own wait polls every ~2 s) until it is no longer running.</summary>
+    public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var meta = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cts.Token);
+            if (meta is { RuntimeStatus: OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated })
+            {
+                return meta;
+            }
+
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        if (!_ownsRoot)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a job process may still hold a file; the temp folder is cleaned by the OS
+        }
+    }
+}
