@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rlhf.Core.Artifacts;
+
+namespace Rlhf.Api;
+
+/// <summary>Routes of the local host (<c>rlhf serve</c>); the Function App maps the same <see cref="RunsApi"/> handlers to HTTP triggers.</summary>
+public static class RlhfApiEndpoints
+{
+    /// <summary>Registers what the handlers need besides the <see cref="DurableTaskClient"/> and <see cref="IArtifactStore"/>.</summary>
+    public static IServiceCollection AddRlhfApi(this IServiceCollection services, Action<RlhfApiOptions>? configure = null)
+    {
+        services.AddOptions<RlhfApiOptions>().BindConfiguration(RlhfApiOptions.SectionName)
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => o.MaxSpecBytes > 0 && o.DefaultPageSize > 0 && o.MaxPageSize >= o.DefaultPageSize, "RlhfApi limits must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRlhfApi(this IEndpointRouteBuilder endpoints)
+    {
+        var runs = endpoints.MapGroup("/api/runs");
+        runs.MapPost("", (HttpRequest request, DurableTaskClient client, IArtifactStore store, IOptions<RlhfApiOptions> options, TimeProvider clock, CancellationToken ct) =>
+            RunsApi.StartAsync(request, client, store, options.Value, clock, ct));
+        runs.MapGet("", (HttpRequest request, DurableTaskClient client, IOptions<RlhfApiOptions> options, CancellationToken ct) =>
+            RunsApi.ListAsync(request, client, options.Value, ct));
+        runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
+            RunsApi.GetAsync(request, id, client, ct));
+        runs.MapPost("/{id}/cancel", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
+            RunsApi.CancelAsync(request, id, client, ct));
+        runs.MapDelete("/{id}", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>
+            RunsApi.PurgeAsync(id, client, store, ct));
+        runs.MapGet("/{id}/report", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
+            RunsApi.ReportAsync(request, id, client, ct));
+        runs.MapGet("/{id}/artifacts/{**path}", (string id, string path, IArtifactStore store, CancellationToken ct) =>
+            RunsApi.ArtifactAsync(id, path, store, ct));
+        return endpoints;
+    }
+}

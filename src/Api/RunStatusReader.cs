@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Rlhf.Core;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Json;
+
+namespace Rlhf.Api;
+
+/// <summary>
+/// Turns an orchestration's metadata and the <see cref="RunStatus"/> it publishes as custom status into API views.
+/// The status is read case-insensitively: the local worker's data converter writes PascalCase, the Functions
+/// worker camelCase.
+/// </summary>
+public static class RunStatusReader
+{
+    /// <summary>The orchestrations that are runs (others, e.g. child orchestrations, are parts of one).</summary>
+    public static IReadOnlySet<string> RunOrchestrations { get; } = new HashSet<string>(StringComparer.Ordinal) { TaskNames.RlhfRun, TaskNames.NightlyRetrain };
+
+    /// <summary>A top-level run: a run orchestration whose id is not a child id (<c>{parent}:{part}</c>).</summary>
+    public static bool IsRun(OrchestrationMetadata metadata) =>
+        RunOrchestrations.Contains(metadata.Name) && !metadata.InstanceId.Contains(':', StringComparison.Ordinal);
+
+    public static bool IsFinished(OrchestrationRuntimeStatus status) => status is
+        OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    public static RunSummary ToSummary(HttpRequest request, OrchestrationMetadata metadata)
+    {
+        var status = ReadStatus(metadata.SerializedCustomStatus);
+        return new RunSummary(
+            metadata.InstanceId,
+            metadata.Name,
+            metadata.RuntimeStatus.ToString(),
+            metadata.CreatedAt,
+            metadata.LastUpdatedAt,
+            status?.Stage,
+            ProgressOf(status),
+            RunLinks.RunUri(request, metadata.InstanceId));
+    }
+
+    public static RunDetail ToDetail(HttpRequest request, OrchestrationMetadata metadata)
+    {
+        var status = ReadStatus(metadata.SerializedCustomStatus);
+        return new RunDetail
+        {
+            Id = metadata.InstanceId,
+            Kind = metadata.Name,
+            RuntimeStatus = metadata.RuntimeStatus.ToString(),
+            IsFinished = IsFinished(metadata.RuntimeStatus),
+            CreatedAt = metadata.CreatedAt,
+            LastUpdatedAt = metadata.LastUpdatedAt,
+            Stage = status?.Stage,
+            Done = status?.Done ?? 0,
+            Total = status?.Total ?? 0,
+            Progress = ProgressOf(status),
+            Message = status?.Message,
+            Metrics = status?.Metrics ?? new Dictionary<string, double>(),
+            Stages = status?.Stages ?? [],
+            Artifacts = (status?.Artifacts ?? []).Select(a => Link(request, metadata.InstanceId, a)).OfType<ArtifactLink>().ToList(),
+            Error = ErrorOf(metadata),
+            Output = ParseOrString(metadata.SerializedOutput),
+            Links = RunLinks.For(request, metadata.InstanceId),
+        };
+    }
+
+    /// <summary>The failure details, or (the Azure Storage provider keeps only the message) the output of a failed run.</summary>
+    private static string? ErrorOf(OrchestrationMetadata metadata) => metadata switch
+    {
+        { FailureDetails: { } failure } => $"{failure.ErrorType}: {failure.ErrorMessage}",
+        { RuntimeStatus: OrchestrationRuntimeStatus.Failed } => metadata.SerializedOutput ?? "failed",
+        _ => null,
+    };
+
+    private static double? ProgressOf(RunStatus? status) =>
+        status is { Total: > 0 } ? Math.Clamp((double)status.Done / status.Total, 0, 1) : null;
+
+    private static RunStatus? ReadStatus(string? serialized)
+    {
+        if (string.IsNullOrWhiteSpace(serialized))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RunStatus>(serialized, JsonDefaults.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Parses serialized JSON; text that is not JSON (e.g. a terminate reason) comes back as a JSON string.</summary>
+    private static JsonNode? ParseOrString(string? serialized)
+    {
+        if (string.IsNullOrWhiteSpace(serialized))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(serialized);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(serialized);
+        }
+    }
+
+    /// <summary>Only artifacts inside the run's folder get a download link through the API.</summary>
+    private static ArtifactLink? Link(HttpRequest request, string runId, Core.Artifacts.ArtifactRef artifact)
+    {
+        var prefix = RunIds.ArtifactPrefix(runId);
+        return artifact.Path.StartsWith(prefix, StringComparison.Ordinal)
+            ? new ArtifactLink(artifact.Path, artifact.Sha256, artifact.Bytes, RunLinks.ArtifactUri(request, runId, artifact.Path[prefix.Length..]))
+            : null;
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Rlhf.Core;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Json;
+using Rlhf.Core.Runs;
+
+namespace Rlhf.Api;
+
+/// <summary>
+/// The run endpoints as plain handlers (request + client + services → <see cref="IResult"/>), so the local
+/// host maps them as minimal-API routes and the Function App wraps them in <c>[HttpTrigger]</c> functions.
+/// No failure path creates an orchestration instance or an artifact.
+/// </summary>
+public static class RunsApi
+{
+    /// <summary>How many <c>-2</c>, <c>-3</c>… suffixes a generated run id may try before giving up.</summary>
+    private const int MaxGeneratedIdAttempts = 20;
+
+    /// <summary><c>POST /api/runs[?runId=]</c>: validate the spec, start <c>RlhfRun</c>, answer 202 with the management URLs.</summary>
+    public static async Task<IResult> StartAsync(
+        HttpRequest request, DurableTaskClient client, IArtifactStore store, RlhfApiOptions options, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        string? requestedId = request.Query["runId"];
+        if (requestedId is not null && RunIds.FindError(requestedId) is { } idError)
+        {
+            return ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", idError)]);
+        }
+
+        var (node, problem) = await JsonBodyReader.ReadAsync(request, options.MaxSpecBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = RunSpecValidator.Validate(node);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.BadRequest("Invalid run spec", errors.Select(e => new ApiError(e.Path, e.Message)).ToList());
+        }
+
+        var spec = node.Deserialize<RunSpec>(JsonDefaults.Options)!;
+        string runId;
+        if (requestedId is not null)
+        {
+            if (await IsTakenAsync(requestedId, client, store, cancellationToken))
+            {
+                return ApiProblem.Conflict($"A run with id '{requestedId}' already exists (or left artifacts under {RunIds.ArtifactPrefix(requestedId)}); purge it or pick another id.");
+            }
+
+            runId = requestedId;
+        }
+        else
+        {
+            var free = await FindFreeIdAsync(spec, client, store, clock.GetUtcNow(), cancellationToken);
+            if (free is null)
+            {
+                return ApiProblem.Conflict($"Could not find a free run id for '{spec.Name}'; pass ?runId=.");
+            }
+
+            runId = free;
+        }
+
+        try
+        {
+            var start = new StartOrchestrationOptions(runId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>());
+            await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RlhfRun, new RlhfRunInput(runId, spec, store.Location), start, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Lost a race with another start of the same id: the other one owns the instance.
+            if (await client.GetInstanceAsync(runId, cancellationToken) is not null)
+            {
+                return ApiProblem.Conflict($"A run with id '{runId}' already exists.");
+            }
+
+            throw;
+        }
+
+        var links = RunLinks.For(request, runId);
+        request.HttpContext.Response.Headers.Location = links.StatusQueryGetUri;
+        return Results.Json(links, JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>GET /api/runs?status=Running,Failed&amp;prefix=&amp;createdFrom=&amp;createdTo=&amp;pageSize=&amp;continuationToken=</c>.</summary>
+    public static async Task<IResult> ListAsync(
+        HttpRequest request, DurableTaskClient client, RlhfApiOptions options, CancellationToken cancellationToken = default)
+    {
+        var (query, errors) = RunListQuery.Parse(request.Query, options);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.BadRequest("Invalid query", errors);
+        }
+
+        var page = await client.GetAllInstancesAsync(query)
+            .AsPages(query.ContinuationToken, query.PageSize)
+            .FirstOrDefaultAsync(cancellationToken);
+        var runs = (page?.Values ?? [])
+            .Where(RunStatusReader.IsRun)
+            .Select(m => RunStatusReader.ToSummary(request, m))
+            .ToList();
+        return Results.Json(new RunPage(runs, page?.ContinuationToken), JsonDefaults.Options);
+    }
+
+    /// <summary><c>GET /api/runs/{id}</c>.</summary>
+    public static async Task<IResult> GetAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        var metadata = await FindRunAsync(runId, client, cancellationToken);
+        return metadata is null
+            ? UnknownRun(runId)
+            : Results.Json(RunStatusReader.ToDetail(request, metadata), JsonDefaults.Options);
+    }
+
+    /// <summary><c>POST /api/runs/{id}/cancel</c>: terminate the run and its running child orchestrations; 409 when it already ended.</summary>
+    public static async Task<IResult> CancelAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        var metadata = await FindRunAsync(runId, client, cancellationToken);
+        if (metadata is null)
+        {
+            return UnknownRun(runId);
+        }
+
+        if (RunStatusReader.IsFinished(metadata.RuntimeStatus))
+        {
+            return ApiProblem.Conflict($"Run '{runId}' already ended ({metadata.RuntimeStatus}); there is nothing to cancel.");
+        }
+
+        // The sidecar terminates one instance at a time, so children are found by their id prefix.
+        var children = await ListChildrenAsync(runId, client, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken);
+        foreach (var child in children)
+        {
+            await client.TerminateInstanceAsync(child, "Parent run canceled", cancellationToken);
+        }
+
+        await client.TerminateInstanceAsync(runId, "Canceled by user", cancellationToken);
+        return Results.Json(RunLinks.For(request, runId), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>DELETE /api/runs/{id}</c>: purge the run's history, its child orchestrations and its artifacts; 409 while it runs.</summary>
+    public static async Task<IResult> PurgeAsync(string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken = default)
+    {
+        var metadata = await FindRunAsync(runId, client, cancellationToken);
+        if (metadata is null)
+        {
+            return UnknownRun(runId);
+        }
+
+        if (!RunStatusReader.IsFinished(metadata.RuntimeStatus))
+        {
+            return ApiProblem.Conflict($"Run '{runId}' is {metadata.RuntimeStatus}; cancel it before purging.");
+        }
+
+        var instances = 0;
+        foreach (var child in await ListChildrenAsync(runId, client, statuses: null, cancellationToken))
+        {
+            instances += (await client.PurgeInstanceAsync(child, cancellationToken)).PurgedInstanceCount;
+        }
+
+        instances += (await client.PurgeInstanceAsync(runId, cancellationToken)).PurgedInstanceCount;
+        var artifacts = await store.DeletePrefixAsync(RunIds.ArtifactPrefix(runId), cancellationToken);
+        return Results.Json(new PurgeOutcome(runId, instances, artifacts), JsonDefaults.Options);
+    }
+
+    /// <summary><c>GET /api/runs/{id}/report</c>: the HTML run report.</summary>
+    public static async Task<IResult> ReportAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        var metadata = await FindRunAsync(runId, client, cancellationToken);
+        return metadata is null
+            ? UnknownRun(runId)
+            : Results.Content(RunReportPage.Render(RunStatusReader.ToDetail(request, metadata)), "text/html; charset=utf-8");
+    }
+
+    /// <summary><c>GET /api/runs/{id}/artifacts/{**path}</c>: download one artifact of the run (paths relative to <c>runs/{id}/</c>).</summary>
+    public static async Task<IResult> ArtifactAsync(string runId, string path, IArtifactStore store, CancellationToken cancellationToken = default)
+    {
+        var full = $"{RunIds.ArtifactPrefix(runId)}{path}";
+        if (RunIds.FindError(runId) is not null || !ArtifactPath.IsValid(full))
+        {
+            return ApiProblem.BadRequest("Invalid artifact path", [new ApiError("path", $"'{path}' is not a valid artifact path.")]);
+        }
+
+        try
+        {
+            var bytes = await store.ReadAsync(full, cancellationToken);
+            return Results.File(bytes, ContentTypeFor(full), Path.GetFileName(full));
+        }
+        catch (ArtifactNotFoundException)
+        {
+            return ApiProblem.NotFound($"Run '{runId}' has no artifact '{path}'.");
+        }
+    }
+
+    private static async Task<OrchestrationMetadata?> FindRunAsync(string runId, DurableTaskClient client, CancellationToken cancellationToken) =>
+        RunIds.FindError(runId) is null && await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) is { } metadata
+            && RunStatusReader.IsRun(metadata)
+            ? metadata
+            : null;
+
+    private static IResult UnknownRun(string runId) => ApiProblem.NotFound($"There is no run with id '{runId}'.");
+
+    private static async Task<bool> IsTakenAsync(string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(runId, cancellationToken) is not null)
+        {
+            return true;
+        }
+
+        await foreach (var _ in store.ListAsync(RunIds.ArtifactPrefix(runId), cancellationToken))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
+    private static async Task<string?> FindFreeIdAsync(RunSpec spec, DurableTaskClient client, IArtifactStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxGeneratedIdAttempts; attempt++)
+        {
+            var candidate = RunIds.Create(spec.Name, spec.Seed, now, attempt);
+            if (!await IsTakenAsync(candidate, client, store, cancellationToken))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<List<string>> ListChildrenAsync(
+        string runId, DurableTaskClient client, IReadOnlyList<OrchestrationRuntimeStatus>? statuses, CancellationToken cancellationToken)
+    {
+        var query = new OrchestrationQuery { InstanceIdPrefix = RunIds.ChildPrefix(runId), Statuses = statuses, PageSize = 100 };
+        var ids = new List<string>();
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            ids.Add(instance.InstanceId);
+        }
+
+        return ids;
+    }
+
+    private static string ContentTypeFor(string path) => Path.GetExtension(path) switch
+    {
+        ".json" => "application/json",
+        ".jsonl" => "application/x-ndjson",
+        ".html" => "text/html",
+        ".svg" => "image/svg+xml",
+        ".png" => "image/png",
+        ".txt" or ".log" => "text/plain",
+        _ => "application/octet-stream",
+    };
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Rlhf.Api;
+using Rlhf.Core.Json;
+
+namespace Rlhf.Cli.Client;
+
+/// <summary>
+/// HTTP client of the runs API, for the local host or a deployed Function App. A Function key, when needed,
+/// comes from <c>RLHF_FUNCTION_KEY</c> and is sent as <c>x-functions-key</c>.
+/// </summary>
+public sealed class RlhfApiClient : IDisposable
+{
+    public const string FunctionKeyVariable = "RLHF_FUNCTION_KEY";
+
+    private readonly HttpClient _http;
+
+    public RlhfApiClient(Uri endpoint, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Endpoint = endpoint;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+        {
+            BaseAddress = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/"),
+            Timeout = TimeSpan.FromSeconds(100),
+        };
+        if (Environment.GetEnvironmentVariable(FunctionKeyVariable) is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Add("x-functions-key", key);
+        }
+    }
+
+    public Uri Endpoint { get; }
+
+    public Task<RunLinks> StartRunAsync(string specJson, string? runId, CancellationToken cancellationToken = default) =>
+        SendAsync<RunLinks>(HttpMethod.Post, runId is null ? "api/runs" : $"api/runs?runId={Uri.EscapeDataString(runId)}",
+            new StringContent(specJson, Encoding.UTF8, "application/json"), cancellationToken);
+
+    public Task<RunPage> ListRunsAsync(RunListFilter filter, CancellationToken cancellationToken = default) =>
+        SendAsync<RunPage>(HttpMethod.Get, $"api/runs{filter.ToQueryString()}", null, cancellationToken);
+
+    public Task<RunDetail> GetRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync<RunDetail>(HttpMethod.Get, RunPath(runId), null, cancellationToken);
+
+    public Task<RunLinks> CancelRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync<RunLinks>(HttpMethod.Post, $"{RunPath(runId)}/cancel", null, cancellationToken);
+
+    public Task<PurgeOutcome> PurgeRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync<PurgeOutcome>(HttpMethod.Delete, RunPath(runId), null, cancellationToken);
+
+    public async Task<string> GetReportAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, $"{RunPath(runId)}/report", null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>True when an rlhf API answers at the endpoint.</summary>
+    public async Task<bool> IsServingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ListRunsAsync(new RunListFilter { PageSize = 1 }, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is RlhfEndpointUnreachableException or RlhfApiException or HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static string RunPath(string runId) => $"api/runs/{Uri.EscapeDataString(runId)}";
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var response = await SendRawAsync(method, path, content, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, cancellationToken)
+            ?? throw new RlhfApiException(response.StatusCode, null, $"{method} {path} answered {(int)response.StatusCode} with an empty body.");
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new RlhfEndpointUnreachableException(Endpoint, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var problem = TryReadProblem(body);
+            var detail = problem?.Detail ?? problem?.Title ?? (body.Length > 0 ? body : response.ReasonPhrase);
+            throw new RlhfApiException(response.StatusCode, problem, $"{method} {path} failed: {(int)response.StatusCode} {response.StatusCode}: {detail}");
+        }
+    }
+
+    private static ApiProblem? TryReadProblem(string body)
+    {
+        try
+        {
+            return body.Length > 0 ? JsonSerializer.Deserialize<ApiProblem>(body, JsonDefaults.Options) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

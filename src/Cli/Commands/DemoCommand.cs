@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using Rlhf.Api;
+using Rlhf.Cli.Client;
+using Rlhf.Cli.Hosting;
+using Spectre.Console;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary>
+/// <c>rlhf demo</c>: the built-in demo in one go. Uses the host at <c>--endpoint</c>, or starts one in-process
+/// on that port when none answers; starts the demo run, follows it and prints its summary.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create(CliIo io, CommonOptions common)
+    {
+        var spec = new Option<string>("--spec") { Description = "Run spec of the demo", DefaultValueFactory = _ => "configs/demo.json" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Local state of a host started for the demo", DefaultValueFactory = _ => ".rlhf" };
+        var command = new Command("demo", "Run the built-in RLHF demo end to end and print its summary") { spec, dataDir };
+        command.SetAction((parse, ct) => CliApp.GuardAsync(io, parse.GetValue(common.Json), () =>
+            RunAsync(io, parse.GetValue(common.Endpoint)!, parse.GetValue(spec)!, parse.GetValue(dataDir)!, parse.GetValue(common.Json), ct)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CliIo io, Uri endpoint, string specPath, string dataDir, bool json, CancellationToken cancellationToken)
+    {
+        var specFile = RepoRoot.Resolve(specPath, RepoRoot.Find());
+        var specJson = await File.ReadAllTextAsync(specFile, cancellationToken);
+        using var client = new RlhfApiClient(endpoint);
+        await using var host = await EnsureHostAsync(io, client, dataDir, json, cancellationToken);
+
+        var links = await client.StartRunAsync(specJson, runId: null, cancellationToken);
+        if (!json)
+        {
+            await io.Out.WriteLineAsync($"Started run {links.Id} from {specFile}");
+        }
+
+        var run = json
+            ? await WaitAsync(client, links.Id, cancellationToken)
+            : await WatchCommand.WatchAsync(io, client, links.Id, TimeSpan.FromSeconds(1), json: false, cancellationToken);
+        var summary = DemoSummary.From(run);
+        if (json)
+        {
+            await CliApp.WriteJsonAsync(io, summary);
+        }
+        else
+        {
+            Write(io.Ansi, summary, run);
+        }
+
+        return WatchCommand.ExitCodeFor(run);
+    }
+
+    /// <summary>Null when a host already answers at the endpoint; else a local host started on the endpoint's port.</summary>
+    private static async Task<LocalHostHandle?> EnsureHostAsync(CliIo io, RlhfApiClient client, string dataDir, bool json, CancellationToken cancellationToken)
+    {
+        if (await client.IsServingAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        if (!client.Endpoint.IsLoopback)
+        {
+            throw new RlhfEndpointUnreachableException(client.Endpoint, new HttpRequestException("no rlhf API answered"));
+        }
+
+        if (!json)
+        {
+            await io.Out.WriteLineAsync($"No host at {client.Endpoint}; starting one in this process (data in {Path.GetFullPath(dataDir)})");
+        }
+
+        return await LocalHost.StartAsync(new LocalHostOptions { Port = client.Endpoint.Port, DataDir = dataDir }, cancellationToken);
+    }
+
+    private static async Task<RunDetail> WaitAsync(RlhfApiClient client, string runId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var run = await client.GetRunAsync(runId, cancellationToken);
+            if (run.IsFinished)
+            {
+                return run;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    private static void Write(IAnsiConsole console, DemoSummary summary, RunDetail run)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("run", Markup.Escape(summary.RunId));
+        grid.AddRow("status", Markup.Escape(summary.Status));
+        grid.AddRow("wall time", summary.WallSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s");
+        foreach (var (label, value) in summary.Highlights)
+        {
+            grid.AddRow(Markup.Escape(label), value.ToString("G4", CultureInfo.InvariantCulture));
+        }
+
+        if (summary.Error is not null)
+        {
+            grid.AddRow("error", $"[red]{Markup.Escape(summary.Error)}[/]");
+        }
+
+        grid.AddRow("report", Markup.Escape(summary.ReportUri));
+        console.Write(grid);
+        RunRendering.WriteStages(console, run);
+        RunRendering.WriteMetrics(console, run.Metrics);
+    }
+}

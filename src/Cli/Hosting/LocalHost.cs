@@ -1,0 +1,110 @@
+using System.Net;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rlhf.Api;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Storage;
+
+namespace Rlhf.Cli.Hosting;
+
+/// <summary>
+/// Everything <c>rlhf serve</c> runs, in one process: Azurite (started or reused), the Durable Task engine
+/// (<see cref="AzureStorageOrchestrationService"/> behind the gRPC sidecar <see cref="TaskHubGrpcServer"/> on its own
+/// HTTP/2 port), the worker with every orchestration and activity, the HTTP API, the local job runner and
+/// the nightly schedule. Tests start it in-process on free ports; the CLI runs it until Ctrl+C.
+/// </summary>
+public static class LocalHost
+{
+    public static async Task<LocalHostHandle> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var repoRoot = RepoRoot.Find(options.RepoRoot);
+        var dataDir = Path.GetFullPath(options.DataDir);
+        Directory.CreateDirectory(dataDir);
+        using var bootLoggers = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel));
+
+        Azurite? azurite = null;
+        var connectionString = options.Storage;
+        if (connectionString is null)
+        {
+            azurite = await Azurite.StartAsync(
+                new AzuriteOptions { BlobPort = options.AzuriteBlobPort, Location = Path.Combine(dataDir, "azurite"), SearchFrom = repoRoot },
+                cancellationToken);
+            connectionString = azurite.ConnectionString;
+        }
+
+        try
+        {
+            var storeLocation = $"{DurableEngine.BlobServiceUri(connectionString).AbsoluteUri.TrimEnd('/')}/{options.Container}";
+            var store = ArtifactStores.Open(storeLocation);
+            var apiPort = options.Port == 0 ? FreePorts.FindConsecutive(1) : options.Port;
+            var sidecarPort = options.SidecarPort == 0 ? FreePorts.FindConsecutive(1) : options.SidecarPort;
+            var service = await DurableEngine.CreateAsync(connectionString, options, bootLoggers, cancellationToken);
+            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{sidecarPort}");
+            var context = new LocalHostContext(repoRoot, dataDir, storeLocation, connectionString);
+
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
+            builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(IPAddress.Parse(options.Bind), apiPort, l => l.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
+            });
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
+            builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+            builder.Services.AddSingleton<TaskHubGrpcServer>();
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(context);
+            PipelineRegistration.AddServices(builder.Services, context);
+            builder.Services.AddDurableTaskWorker(b =>
+            {
+                b.UseGrpc(channel);
+                b.AddTasks(PipelineRegistration.AddTasks);
+            });
+            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+            builder.Services.AddRlhfApi();
+            if (options.NightlyCron is not null)
+            {
+                builder.Services.AddSingleton(new NightlyScheduleOptions(options.NightlyCron, RepoRoot.Resolve(options.NightlySpec, repoRoot), storeLocation));
+                builder.Services.AddHostedService<NightlySchedule>();
+            }
+
+            var app = builder.Build();
+            app.MapGrpcService<TaskHubGrpcServer>();
+            app.MapRlhfApi();
+            await app.StartAsync(cancellationToken);
+
+            if (options.SeedDatasets)
+            {
+                await DatasetSeeder.SeedAsync(store, repoRoot, app.Services.GetRequiredService<ILogger<LocalHostHandle>>(), cancellationToken);
+            }
+
+            var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
+            return new LocalHostHandle(app, service, channel, azurite, new Uri($"http://{host}:{apiPort}/"), new Uri($"http://127.0.0.1:{sidecarPort}/"), context);
+        }
+        catch
+        {
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+}
+
+/// <summary>Where the local host keeps things, for the services that need to know (job runner, seeding, nightly).</summary>
+public sealed record LocalHostContext(string? RepoRoot, string DataDir, string ArtifactStoreLocation, string StorageConnectionString);

@@ -1,0 +1,70 @@
+using DurableTask.AzureStorage;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Rlhf.Core.Storage;
+
+namespace Rlhf.Cli.Hosting;
+
+/// <summary>A running local host: its URLs, services and a graceful stop (worker, engine, then Azurite if it started it).</summary>
+public sealed class LocalHostHandle : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly AzureStorageOrchestrationService _service;
+    private readonly GrpcChannel _channel;
+    private readonly Azurite? _azurite;
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    private int _disposed;
+
+    internal LocalHostHandle(WebApplication app, AzureStorageOrchestrationService service, GrpcChannel channel, Azurite? azurite, Uri apiUri, Uri sidecarUri, LocalHostContext context)
+    {
+        _app = app;
+        _service = service;
+        _channel = channel;
+        _azurite = azurite;
+        ApiUri = apiUri;
+        SidecarUri = sidecarUri;
+        Context = context;
+    }
+
+    /// <summary>Base URL of the HTTP API (<c>{ApiUri}api/runs</c>), what <c>--endpoint</c> takes.</summary>
+    public Uri ApiUri { get; }
+
+    /// <summary>The Durable Task sidecar's gRPC address.</summary>
+    public Uri SidecarUri { get; }
+
+    public LocalHostContext Context { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Completes when the host stops (Ctrl+C / SIGTERM or <see cref="DisposeAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        // Releases the partition lease so the next host picks the hub up at once; bounded, as the
+        // storage may already be gone (Ctrl+C also reaches an Azurite in the same process group).
+        try
+        {
+            await _service.StopAsync(isForced: true).WaitAsync(StopTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Leases expire by themselves.
+        }
+        await _channel.ShutdownAsync();
+        _channel.Dispose();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace Rlhf.Cli.Hosting;
+
+/// <summary>How <see cref="LocalHost"/> runs: ports, storage, task hub, schedule. Defaults are those of <c>rlhf serve</c>.</summary>
+public sealed record LocalHostOptions
+{
+    /// <summary>HTTP API port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 7071;
+
+    /// <summary>Address the API binds to; loopback unless asked otherwise.</summary>
+    public string Bind { get; init; } = "127.0.0.1";
+
+    /// <summary>gRPC port of the Durable Task sidecar (loopback, HTTP/2); 0 picks a free one.</summary>
+    public int SidecarPort { get; init; }
+
+    /// <summary>Local state: Azurite's <c>--location</c> and logs. Relative paths are under the working directory.</summary>
+    public string DataDir { get; init; } = ".rlhf";
+
+    /// <summary>Storage connection string (Azurite style, with explicit endpoints); null starts or reuses Azurite.</summary>
+    public string? Storage { get; init; }
+
+    /// <summary>Blob port of the Azurite started when <see cref="Storage"/> is null (queue and table use the next two).</summary>
+    public int AzuriteBlobPort { get; init; } = 10000;
+
+    /// <summary>Durable task hub name (tables, queues and lease blobs are named after it).</summary>
+    public string TaskHub { get; init; } = "rlhf";
+
+    /// <summary>Blob container that holds every artifact (<c>runs/</c>, <c>datasets/</c>, <c>models/</c>, <c>jobs/</c>).</summary>
+    public string Container { get; init; } = "rlhf";
+
+    /// <summary>How long the engine may sleep between queue polls when idle (Durable's default is 30 s).</summary>
+    public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Six-field cron (seconds first, as Functions' TimerTrigger) for the nightly run; null: no schedule.</summary>
+    public string? NightlyCron { get; init; }
+
+    /// <summary>Run spec file the nightly schedule starts.</summary>
+    public string NightlySpec { get; init; } = "configs/nightly.json";
+
+    /// <summary>Upload <c>data/tiny</c> (and <c>data/full</c>) into <c>datasets/</c> on start.</summary>
+    public bool SeedDatasets { get; init; } = true;
+
+    /// <summary>Repository root (holds <c>data/</c>, <c>configs/</c>, <c>node_modules/</c>); null: searched upwards.</summary>
+    public string? RepoRoot { get; init; }
+
+    /// <summary>Minimum level of console logs.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+}

@@ -1,0 +1,3 @@
+using Rlhf.Cli;
+
+return await CliApp.RunAsync(args, CliIo.Console);
