@@ -32,7 +32,7 @@ public static class JobSpecs
 
     public static JobSpec Sft(string runId, string store, RunSpec spec) =>
         For(runId, store, spec, JobVerbs.Sft, "sft",
-            new Dictionary<string, string> { ["corpus"] = spec.Datasets.Corpus ?? throw new InvalidOperationException("datasets.corpus is required to train the base policy.") },
+            new Dictionary<string, string> { [JobInputs.Corpus] = spec.Datasets.Corpus ?? throw new InvalidOperationException("datasets.corpus is required to train the base policy.") },
             Copy(spec.BasePolicy.Sft));
 
     public static JobSpec Sample(CollectSamplesInput input, int shard)
@@ -57,62 +57,77 @@ public static class JobSpecs
         }
 
         return For(input.RunId, input.Store, spec, JobVerbs.Sample, $"samples/shard-{shard}",
-            new Dictionary<string, string> { ["policy"] = input.Policy, ["prompts"] = input.Prompts },
+            new Dictionary<string, string> { [JobInputs.Policy] = input.Policy, [JobInputs.Prompts] = input.Prompts },
             parameters);
     }
 
     public static JobSpec Reward(string runId, string store, RunSpec spec, string policy, string preferences) =>
         For(runId, store, spec, JobVerbs.Reward, "reward",
-            new Dictionary<string, string> { ["policy"] = policy, ["preferences"] = preferences },
+            new Dictionary<string, string> { [JobInputs.Policy] = policy, [JobInputs.Preferences] = preferences },
             Copy(spec.RewardModel.Params));
 
     public static JobSpec Ppo(string runId, string store, RunSpec spec, string policy, string rewardModel)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        // the policy folder is also the frozen reference of the KL penalty
         var inputs = new Dictionary<string, string>
         {
-            ["policy"] = policy,
-            ["reference"] = policy,
-            ["reward"] = rewardModel,
-            ["prompts"] = spec.Datasets.TrainPrompts,
+            [JobInputs.Policy] = policy,
+            [JobInputs.RewardModel] = rewardModel,
+            [JobInputs.Prompts] = spec.Datasets.TrainPrompts,
         };
         if (spec.Datasets.Corpus is { } corpus)
         {
-            inputs["corpus"] = corpus;
+            inputs[JobInputs.Pretrain] = corpus;
         }
 
+        AddLexicons(inputs, spec);
         return For(runId, store, spec, JobVerbs.Ppo, "ppo", inputs, Copy(spec.Policy.Ppo));
     }
 
     public static JobSpec Dpo(string runId, string store, RunSpec spec, string policy, string preferences) =>
         For(runId, store, spec, JobVerbs.Dpo, "dpo",
-            new Dictionary<string, string> { ["policy"] = policy, ["reference"] = policy, ["preferences"] = preferences },
+            new Dictionary<string, string> { [JobInputs.Policy] = policy, [JobInputs.Preferences] = preferences },
             Copy(spec.Policy.Dpo));
 
     public static JobSpec Evaluate(string runId, string store, RunSpec spec, string policy, string baseline, string rewardModel)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var parameters = new JsonObject
         {
             ["samplesPerPrompt"] = spec.Evaluation.SamplesPerPrompt,
-            ["promptLimit"] = spec.Evaluation.PromptLimit,
             ["maxNewTokens"] = spec.Sampling.MaxNewTokens,
             ["temperature"] = spec.Sampling.Temperature,
             ["topK"] = spec.Sampling.TopK,
             ["topP"] = spec.Sampling.TopP,
         };
+        if (spec.Evaluation.PromptLimit > 0)
+        {
+            parameters["limit"] = spec.Evaluation.PromptLimit;
+        }
+
         foreach (var (key, value) in spec.Evaluation.Params)
         {
             parameters[key] = value?.DeepClone();
         }
 
-        return For(runId, store, spec, JobVerbs.Evaluate, "evaluate",
-            new Dictionary<string, string>
-            {
-                ["policy"] = policy,
-                ["baseline"] = baseline,
-                ["reward"] = rewardModel,
-                ["prompts"] = spec.Evaluation.Prompts ?? spec.Datasets.HeldOutPrompts,
-            },
-            parameters);
+        var inputs = new Dictionary<string, string>
+        {
+            [JobInputs.Policy] = policy,
+            [JobInputs.Reference] = baseline,
+            [JobInputs.RewardModel] = rewardModel,
+            [JobInputs.Prompts] = spec.Evaluation.Prompts ?? spec.Datasets.HeldOutPrompts,
+        };
+        AddLexicons(inputs, spec);
+        return For(runId, store, spec, JobVerbs.Evaluate, "evaluate", inputs, parameters);
+    }
+
+    private static void AddLexicons(Dictionary<string, string> inputs, RunSpec spec)
+    {
+        if (spec.Datasets.Lexicons is { } lexicons)
+        {
+            inputs[JobInputs.Lexicons] = lexicons;
+        }
     }
 
     private static JsonObject Copy(JsonObject parameters) => (JsonObject)parameters.DeepClone();

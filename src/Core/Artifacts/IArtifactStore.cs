@@ -18,6 +18,12 @@ public interface IArtifactStore
 
     Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The reference (SHA-256 and size) of a stored artifact, or null when absent: what a step lists as an input
+    /// in its manifest. Cheap on Blob Storage (the hash is in the blob's <c>sha256</c> metadata); hashes the file locally.
+    /// </summary>
+    Task<ArtifactRef?> GetRefAsync(string path, CancellationToken cancellationToken = default);
+
     /// <summary>Writes once. Same content again: no-op. Different content: <see cref="ArtifactConflictException"/>.</summary>
     Task<ArtifactRef> PutAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 

@@ -40,4 +40,8 @@ public sealed record DatasetsSpec
     /// <summary>JSONL prompts kept out of training, used by evaluation.</summary>
     [StorePath]
     public string HeldOutPrompts { get; init; } = "datasets/tiny/prompts.heldout.jsonl";
+
+    /// <summary>Folder (store prefix) of the lexicons behind the demo's gold score; evaluation and PPO report gold scores when set.</summary>
+    [StorePath]
+    public string? Lexicons { get; init; } = "datasets/tiny/lexicons";
 }
