@@ -46,7 +46,7 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
 
             if (progress.State == JobState.Failed)
             {
-                state = NextAttempt(state, progress.Message ?? "failed");
+                state = NextAttempt(state, progress.Message ?? "failed", progress.Permanent);
             }
             else if (context.CurrentUtcDateTime - state.AttemptStartedUtc > policy.AttemptTimeout)
             {
@@ -63,10 +63,10 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
     }
 
     /// <summary>Records the failure of the current attempt and clears it for resubmission, or gives up.</summary>
-    private static RunTrainingJobInput NextAttempt(RunTrainingJobInput state, string reason)
+    private static RunTrainingJobInput NextAttempt(RunTrainingJobInput state, string reason, bool permanent = false)
     {
         var failures = state.Failures.Append($"attempt {state.Attempt}: {reason}").ToList();
-        if (state.Attempt >= state.Policy.MaxAttempts)
+        if (permanent || state.Attempt >= state.Policy.MaxAttempts)
         {
             throw new JobFailedException(state.Spec.JobId, state.Spec.Verb, failures);
         }

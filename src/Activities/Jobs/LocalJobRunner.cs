@@ -73,7 +73,10 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
 
             if (exited)
             {
-                return new JobProgress(JobState.Failed, Message: local.Error ?? $"exited with code {local.ExitCode} without a manifest; log {ArtifactLayout.JobLog(job.JobId, job.Attempt)}");
+                return new JobProgress(JobState.Failed, Message: local.Error ?? ExitMessage(local.ExitCode, local.LastLine, job))
+                {
+                    Permanent = local.ExitCode == JobExitCodes.InvalidSpec,
+                };
             }
 
             return local.StartedUtc is { } started
@@ -95,7 +98,7 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
 
         if (record.ExitCode is { } code)
         {
-            return new JobProgress(JobState.Failed, Message: $"exited with code {code} without a manifest");
+            return new JobProgress(JobState.Failed, Message: ExitMessage(code, lastLine: null, job)) { Permanent = code == JobExitCodes.InvalidSpec };
         }
 
         return IsAlive(record) is not null
@@ -153,7 +156,11 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
             {
                 var gate = new object();
                 process.OutputDataReceived += (_, e) => Append(log, gate, e.Data);
-                process.ErrorDataReceived += (_, e) => Append(log, gate, e.Data);
+                process.ErrorDataReceived += (_, e) =>
+                {
+                    Append(log, gate, e.Data);
+                    job.LastLine = string.IsNullOrWhiteSpace(e.Data) ? job.LastLine : e.Data;
+                };
                 process.Start();
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
@@ -290,8 +297,15 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         }
     }
 
+    /// <summary>Why an attempt failed, with the trainer's last error line (e.g. the spec field it rejected).</summary>
+    private static string ExitMessage(int? exitCode, string? lastLine, JobHandle job) =>
+        $"exited with code {exitCode} without a manifest{(lastLine is null ? "" : $": {lastLine}")}; log {ArtifactLayout.JobLog(job.JobId, job.Attempt)}";
+
     private sealed class LocalJob
     {
+        /// <summary>The last non-empty line the trainer wrote to stderr.</summary>
+        public string? LastLine { get; set; }
+
         public CancellationTokenSource Cancel { get; } = new();
         public Process? Process { get; set; }
         public DateTimeOffset? StartedUtc { get; set; }

@@ -50,6 +50,9 @@ public sealed record JobHandle(string JobId, string Verb, string Output, int Att
 /// <summary>What a runner reports for one attempt. <see cref="Manifest"/> is set when the job succeeded.</summary>
 public sealed record JobProgress(JobState State, long Step = 0, long TotalSteps = 0, string? Message = null)
 {
+    /// <summary>The failure cannot be cured by resubmitting (the trainer rejected its spec): give up at once.</summary>
+    public bool Permanent { get; init; }
+
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
     public ArtifactRef? Manifest { get; init; }
     public IReadOnlyList<ArtifactRef> Outputs { get; init; } = [];

@@ -27,6 +27,21 @@ public sealed record RewardConfig : ITrainerParams
     /// <summary>Fraction of prompts held out to measure rm/accuracy.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
+    /// <summary>Linear warmup steps before the cosine decay to <see cref="MinLearningRate"/>.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Learning rate at the last step (cosine floor).</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>AdamW decoupled weight decay, on matrices only.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Held-out loss and accuracy every N steps (and at step 0 and the last step); 0 = only then.</summary>
+    public int EvalEvery { get; init; } = 50;
+
+    /// <summary>Score each completion with EOS appended (as the sampler emits it), so the head reads the EOS position.</summary>
+    public bool AppendEos { get; init; } = true;
+
     public IReadOnlyList<string> Validate() => new ParamChecks()
         .Positive(nameof(LearningRate), LearningRate)
         .AtLeast(nameof(BatchSize), BatchSize, 1)
@@ -35,5 +50,9 @@ public sealed record RewardConfig : ITrainerParams
         .AtLeast(nameof(MaxLength), MaxLength, 2)
         .NonNegative(nameof(CenterRewardsCoef), CenterRewardsCoef)
         .Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), "must be in [0, 1)")
+        .AtLeast(nameof(WarmupSteps), WarmupSteps, 0)
+        .Check(MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), "must be in [0, learningRate]")
+        .NonNegative(nameof(WeightDecay), WeightDecay)
+        .AtLeast(nameof(EvalEvery), EvalEvery, 0)
         .Problems;
 }

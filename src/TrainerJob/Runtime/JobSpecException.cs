@@ -1,9 +1,11 @@
+using Rlhf.Core.Jobs;
+
 namespace Rlhf.TrainerJob.Runtime;
 
 /// <summary>
 /// The spec (or the command line) is invalid: <see cref="Field"/> is the offending spec field as a user
 /// would write it (<c>params.learningRate</c>, <c>inputs.corpus</c>, <c>verb</c>). The process exits with
-/// <see cref="ExitCodes.InvalidSpec"/> and writes nothing.
+/// <see cref="JobExitCodes.InvalidSpec"/> and writes nothing.
 /// </summary>
 public sealed class JobSpecException(string field, string problem) : Exception($"{field} {problem}")
 {

@@ -19,13 +19,13 @@ public static class TrainerCli
         if (args is [] or ["--help" or "-h" or "help"])
         {
             await output.WriteAsync(Usage()).ConfigureAwait(false);
-            return args.Length == 0 ? ExitCodes.InvalidSpec : ExitCodes.Succeeded;
+            return args.Length == 0 ? JobExitCodes.InvalidSpec : JobExitCodes.Succeeded;
         }
 
         if (args is ["--version"])
         {
             await output.WriteLineAsync(CodeVersion.Current).ConfigureAwait(false);
-            return ExitCodes.Succeeded;
+            return JobExitCodes.Succeeded;
         }
 
         JobSpec spec;
@@ -45,7 +45,7 @@ public static class TrainerCli
             if (await store.ExistsAsync(StepManifest.PathFor(spec.Output), cancellationToken).ConfigureAwait(false))
             {
                 await output.WriteLineAsync($"[{spec.Verb}] {spec.Output} is already complete (manifest.json exists); nothing to do").ConfigureAwait(false);
-                return ExitCodes.Succeeded;
+                return JobExitCodes.Succeeded;
             }
 
             await JobContext.CheckInputsAsync(store, spec, cancellationToken).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public static class TrainerCli
         catch (Exception ex) when (ex is JobSpecException or ArgumentException)
         {
             await error.WriteLineAsync($"rlhf-trainer: invalid job: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.InvalidSpec;
+            return JobExitCodes.InvalidSpec;
         }
 
         using var context = await JobContext.BeginAsync(spec, store, device, output, TimeProvider.System, cancellationToken).ConfigureAwait(false);
@@ -62,13 +62,13 @@ public static class TrainerCli
             await run(context, cancellationToken).ConfigureAwait(false);
             await context.CompleteAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"[{spec.Verb}] done: {StepManifest.PathFor(spec.Output)}").ConfigureAwait(false);
-            return ExitCodes.Succeeded;
+            return JobExitCodes.Succeeded;
         }
         catch (Exception ex)
         {
             await error.WriteLineAsync($"rlhf-trainer: {spec.Verb} failed: {ex}").ConfigureAwait(false);
             await context.FailAsync(ex, CancellationToken.None).ConfigureAwait(false);
-            return ExitCodes.Failed;
+            return JobExitCodes.Failed;
         }
     }
 

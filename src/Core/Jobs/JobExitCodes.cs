@@ -1,7 +1,7 @@
-namespace Rlhf.TrainerJob.Runtime;
+namespace Rlhf.Core.Jobs;
 
-/// <summary>The process exit codes job runners act on.</summary>
-public static class ExitCodes
+/// <summary>The exit codes of <c>rlhf-trainer</c>, the contract job runners act on.</summary>
+public static class JobExitCodes
 {
     /// <summary>The job finished and its manifest is written (or was already written by an earlier attempt).</summary>
     public const int Succeeded = 0;

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace Rlhf.Bench.LearningOutcome;
+
+/// <summary>Gold score of one policy's held-out samples against the SFT policy's, sampled with the same seeds.</summary>
+/// <param name="GainInSftSd">(gold − SFT gold) / SD of the SFT samples' gold.</param>
+public sealed record PolicyOutcome(string Policy, string Status, double? Gold, double? SftGold, double? SftGoldSd, double? GainInSftSd, double? Kl, double? Reward, double? WinRate, IReadOnlyList<string> Flags)
+{
+    /// <summary>Target: ≥ 1 SD of gold gain at KL ≤ 10 nats.</summary>
+    public bool? MeetsTarget => GainInSftSd is null || Kl is null ? null : GainInSftSd >= 1 && Kl <= 10;
+}
+
+/// <summary>One PPO iteration of the gold-vs-√KL curve (from the ppo job's metrics.jsonl).</summary>
+public sealed record CurvePoint(long Iteration, double Kl, double SqrtKl, double? Gold, double? Score);
+
+/// <summary>Everything the benchmark measured.</summary>
+public sealed record BenchResult
+{
+    public required string Data { get; init; }
+    public required BenchConfig Config { get; init; }
+    public required IReadOnlyDictionary<string, double> Seconds { get; init; }
+    /// <summary>CPU seconds (user + system) of each trainer job: its cost on an idle machine, whatever else shared the cores.</summary>
+    public required IReadOnlyDictionary<string, double> CpuSeconds { get; init; }
+    public double TotalSeconds { get; init; }
+    public double TotalCpuSeconds => CpuSeconds.Values.Sum();
+    public int Preferences { get; init; }
+    public double AnnotatorTemperature { get; init; }
+    public double AnnotatorAgreementExpected { get; init; }
+    public double AnnotatorAgreementMeasured { get; init; }
+    public double? RmHeldoutAccuracy { get; init; }
+    public double? Ceiling { get; init; }
+    public int HeldoutPairs { get; init; }
+    public double? RmShareOfCeiling => RmHeldoutAccuracy / Ceiling;
+    public IReadOnlyList<PolicyOutcome> Policies { get; init; } = [];
+    public IReadOnlyList<CurvePoint> PpoCurve { get; init; } = [];
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>The readable table (plain text, also the body of docs/learning-outcome.md's results).</summary>
+    public string Table()
+    {
+        var s = new StringBuilder();
+        s.AppendLine(Inv($"| measure | value | target |"));
+        s.AppendLine("|---|---|---|");
+        s.AppendLine(Inv($"| annotators: T, agreement expected / measured | {AnnotatorTemperature:F4}, {AnnotatorAgreementExpected:P1} / {AnnotatorAgreementMeasured:P1} | ~73 % |"));
+        s.AppendLine(Inv($"| RM held-out accuracy ({HeldoutPairs} pairs) | {F(RmHeldoutAccuracy, "P1")} | |"));
+        s.AppendLine(Inv($"| ceiling (gold order vs the same noisy labels) | {F(Ceiling, "P1")} | |"));
+        s.AppendLine(Inv($"| RM accuracy / ceiling | {F(RmShareOfCeiling, "P1")} | ≥ 95 % |"));
+        foreach (var p in Policies)
+        {
+            s.AppendLine(Inv($"| {p.Policy}: gold vs SFT gold (SD) | {(p.Status == "ok" ? $"{F(p.Gold, "F3")} vs {F(p.SftGold, "F3")} ({F(p.SftGoldSd, "F3")})" : p.Status)} | |"));
+            s.AppendLine(Inv($"| {p.Policy}: gain in SFT SDs, KL to SFT (nats) | {F(p.GainInSftSd, "F2")} SD at KL {F(p.Kl, "F2")} | ≥ 1 SD at KL ≤ 10 |"));
+            s.AppendLine(Inv($"| {p.Policy}: RM reward, win rate vs SFT, alarms | {F(p.Reward, "F2")}, {F(p.WinRate, "P1")}, {(p.Flags.Count == 0 ? "none" : string.Join(' ', p.Flags))} | |"));
+        }
+
+        s.AppendLine(Inv($"| wall time (this machine, shared) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
+        s.AppendLine(Inv($"| trainer CPU time (≥ 2 × wall on 2 idle cores) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min wall on 2 cores |"));
+        if (PpoCurve.Count > 0)
+        {
+            s.AppendLine();
+            s.AppendLine("PPO: gold score vs √KL (every iteration's rollout)");
+            s.AppendLine();
+            s.AppendLine("| iteration | KL | √KL | gold | RM score |");
+            s.AppendLine("|---|---|---|---|---|");
+            var every = Math.Max(1, PpoCurve.Count / 12);
+            foreach (var c in PpoCurve.Where((_, i) => i % every == 0 || i == PpoCurve.Count - 1))
+            {
+                s.AppendLine(Inv($"| {c.Iteration} | {c.Kl:F3} | {c.SqrtKl:F3} | {F(c.Gold, "F3")} | {F(c.Score, "F3")} |"));
+            }
+        }
+
+        foreach (var problem in Problems)
+        {
+            s.AppendLine(Inv($"\nproblem: {problem}"));
+        }
+
+        return s.ToString();
+    }
+
+    private static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rlhf.Bench.LearningOutcome;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Demo;
+using Rlhf.Core.Json;
+using Rlhf.TrainerJob.Verbs;
+
+// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR]
+// Drives the real rlhf-trainer through sft → sample → simulated annotators → reward → ppo / dpo → evaluate on the
+// demo task and reports whether the pipeline learns (see docs/learning-outcome.md).
+var writeDoc = args.Contains("--write-doc");
+var repo = FindRepoRoot();
+var dataDir = Option("--data") ?? (File.Exists(Path.Combine(repo, "data/full/corpus.txt")) ? Path.Combine(repo, "data/full") : Path.Combine(repo, "data/tiny"));
+var work = Option("--work") ?? Directory.CreateTempSubdirectory("learning-outcome-").FullName;
+var config = args.Contains("--quick")
+    ? new BenchConfig { SftSteps = 100, LabelPrompts = 48, PpoIterations = 4, PpoPrompts = 128, EvalPrompts = 8, RewardEpochs = 1, DpoEpochs = 1, CorpusChars = 200_000 }
+    : new BenchConfig();
+var log = Console.Error;
+log.WriteLine($"learning-outcome: data {dataDir}, work {work}");
+
+var store = new LocalArtifactStore(Path.Combine(work, "store"));
+var runner = new TrainerRunner(store.RootFolder, Path.Combine(work, "trainer"), config, log);
+var corpus = await File.ReadAllTextAsync(Path.Combine(dataDir, "corpus.txt"));
+await store.PutAsync("data/corpus.txt", Encoding.UTF8.GetBytes(corpus[..Math.Min(config.CorpusChars, corpus.Length)]));
+var trainPrompts = File.ReadLines(Path.Combine(dataDir, "prompts.train.jsonl")).ToList();
+await store.PutAsync("data/prompts.train.jsonl", Lines(trainPrompts.Take(config.LabelPrompts)));
+await store.PutAsync("data/prompts.ppo.jsonl", Lines(trainPrompts.Skip(config.LabelPrompts).Take(config.PpoPrompts)));
+await store.PutFileAsync("data/prompts.heldout.jsonl", Path.Combine(dataDir, "prompts.heldout.jsonl"));
+foreach (var file in Directory.GetFiles(Path.Combine(dataDir, "lexicons")))
+{
+    await store.PutFileAsync($"data/lexicons/{Path.GetFileName(file)}", file);
+}
+
+var gold = GoldScorer.Load(Path.Combine(dataDir, "lexicons"));
+var seconds = new Dictionary<string, double>();
+var cpuSeconds = new Dictionary<string, double>();
+var problems = new List<string>();
+var clock = Stopwatch.StartNew();
+
+async Task<bool> Run(string name, string verb, string output, JsonObject inputs, JsonObject parameters)
+{
+    log.WriteLine($"== {name}");
+    var run = await runner.RunAsync(verb, output, inputs, parameters);
+    seconds[name] = run.Seconds;
+    cpuSeconds[name] = run.CpuSeconds;
+    if (!run.Succeeded)
+    {
+        problems.Add($"{name} exited {run.ExitCode}: {run.Tail.Split('\n').LastOrDefault(l => l.Length > 0)}");
+    }
+
+    return run.Succeeded;
+}
+
+const string Sft = "runs/bench/sft", Samples = "runs/bench/sample", Reward = "runs/bench/reward";
+const string Preferences = "runs/bench/labels/preferences.jsonl";
+var result = new BenchResult { Data = Path.GetRelativePath(repo, dataDir), Config = config, Seconds = seconds, CpuSeconds = cpuSeconds };
+if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, config.Sft)
+    && await Run("sample", "sample", Samples, new() { ["policy"] = $"{Sft}/model", ["prompts"] = "data/prompts.train.jsonl" }, config.Sample))
+{
+    // Simulated annotators, and the ceiling on the reward verb's own held-out prompts.
+    var samples = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(Samples))).ToList();
+    var labels = SimulatedLabels.Build(samples, gold, config.TargetAgreement, config.Seed);
+    await store.PutAsync(Preferences, Lines(labels.Records.Select(r => JsonSerializer.Serialize(r, JsonDefaults.Options))));
+    var validationFraction = config.Reward["validationFraction"]!.GetValue<double>();
+    var heldoutIds = RewardData.Split(RewardData.Group(labels.Records), validationFraction).Heldout.Select(g => g.PromptId).ToHashSet();
+    var heldoutRecords = labels.Records.Where(r => heldoutIds.Contains(r.PromptId)).ToList();
+    result = result with
+    {
+        Preferences = labels.Records.Count,
+        AnnotatorTemperature = labels.Temperature,
+        AnnotatorAgreementExpected = labels.ExpectedAgreement,
+        AnnotatorAgreementMeasured = labels.MeasuredAgreement,
+        Ceiling = heldoutRecords.Count > 0 ? SimulatedLabels.Ceiling(heldoutRecords, gold) : null,
+        HeldoutPairs = heldoutRecords.Count,
+    };
+
+    var policies = new List<PolicyOutcome>();
+    var curve = new List<CurvePoint>();
+    if (await Run("reward", "reward", Reward, new() { ["policy"] = $"{Sft}/model", ["preferences"] = Preferences }, config.Reward))
+    {
+        var rm = (await ReadLinesAsync<JsonObject>($"{Reward}/metrics.jsonl")).LastOrDefault(l => l.ContainsKey("rm/heldout_accuracy"));
+        result = result with { RmHeldoutAccuracy = rm?["rm/heldout_accuracy"]!.GetValue<double>() };
+        var trainers = new (string Name, JsonObject Inputs, JsonObject Params)[]
+        {
+            ("ppo", new() { ["policy"] = $"{Sft}/model", ["rewardModel"] = $"{Reward}/model", ["prompts"] = "data/prompts.ppo.jsonl", ["lexicons"] = "data/lexicons" }, config.Ppo),
+            ("dpo", new() { ["policy"] = $"{Sft}/model", ["preferences"] = Preferences }, config.Dpo),
+        };
+        foreach (var (name, inputs, parameters) in trainers)
+        {
+            if (VerbRegistry.Find(name) is null)
+            {
+                policies.Add(new PolicyOutcome(name.ToUpperInvariant(), "missing (verb not in VerbRegistry)", null, null, null, null, null, null, null, []));
+                continue;
+            }
+
+            var status = await Run(name, name, $"runs/bench/{name}", inputs, parameters)
+                && await Run($"evaluate-{name}", "evaluate", $"runs/bench/eval-{name}", EvalInputs($"runs/bench/{name}/model"), config.Evaluate);
+            policies.Add(status ? await OutcomeAsync(name.ToUpperInvariant(), $"runs/bench/eval-{name}") : new PolicyOutcome(name.ToUpperInvariant(), "failed", null, null, null, null, null, null, null, []));
+        }
+
+        if (policies.All(p => p.Status != "ok") && await Run("evaluate-sft", "evaluate", "runs/bench/eval-sft", EvalInputs($"{Sft}/model"), config.Evaluate))
+        {
+            policies.Add(await OutcomeAsync("SFT (self)", "runs/bench/eval-sft"));
+        }
+
+        if (await store.ExistsAsync("runs/bench/ppo/metrics.jsonl"))
+        {
+            curve.AddRange((await ReadLinesAsync<JsonObject>("runs/bench/ppo/metrics.jsonl"))
+                .Where(l => l.ContainsKey("objective/kl"))
+                .Select(l => (Step: l["step"]!.GetValue<long>(), Kl: l["objective/kl"]!.GetValue<double>(), Gold: l["objective/gold"]?.GetValue<double>(), Score: l["objective/scores"]?.GetValue<double>()))
+                .Select(l => new CurvePoint(l.Step, l.Kl, Math.Sqrt(Math.Max(0, l.Kl)), l.Gold, l.Score)));
+        }
+    }
+
+    result = result with { Policies = policies, PpoCurve = curve };
+}
+
+result = result with { TotalSeconds = clock.Elapsed.TotalSeconds, Problems = problems };
+Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Indented));
+Console.WriteLine();
+Console.WriteLine(result.Table());
+if (writeDoc)
+{
+    var doc = Path.Combine(repo, "docs/learning-outcome.md");
+    await File.WriteAllTextAsync(doc, LearningOutcomeDoc.Render(result));
+    log.WriteLine($"wrote {doc}");
+}
+
+return problems.Count == 0 ? 0 : 1;
+
+JsonObject EvalInputs(string policy) => new()
+{
+    ["policy"] = policy,
+    ["reference"] = $"{Sft}/model",
+    ["rewardModel"] = $"{Reward}/model",
+    ["prompts"] = "data/prompts.heldout.jsonl",
+    ["lexicons"] = "data/lexicons",
+};
+
+async Task<PolicyOutcome> OutcomeAsync(string name, string output)
+{
+    var report = JsonNode.Parse(await store.ReadAsync($"{output}/evaluation.json"))!;
+    var m = report["metrics"]!.AsObject();
+    double M(string key) => m[key]!.GetValue<double>();
+    var gain = (M(MetricKeys.Gold) - M("eval/ref_gold")) / M("eval/ref_gold_std");
+    return new PolicyOutcome(name, "ok", M(MetricKeys.Gold), M("eval/ref_gold"), M("eval/ref_gold_std"), gain, M(MetricKeys.Kl), M(MetricKeys.Reward), M(MetricKeys.WinRate),
+        [.. report["flags"]!.AsArray().Select(f => f!["name"]!.GetValue<string>())]);
+}
+
+async Task<IEnumerable<T>> ReadLinesAsync<T>(string path) =>
+    Encoding.UTF8.GetString(await store.ReadAsync(path)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line => JsonSerializer.Deserialize<T>(line, JsonDefaults.Options)!);
+
+static byte[] Lines(IEnumerable<string> lines) => Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+static string FindRepoRoot()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+
+    throw new DirectoryNotFoundException("Run from inside the repository (Pipeline.sln not found).");
+}

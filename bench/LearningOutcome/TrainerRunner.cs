@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Rlhf.Bench.LearningOutcome;
+
+/// <summary>How one trainer job ended.</summary>
+/// <param name="CpuSeconds">User + system CPU time of the trainer process (what the job costs on an otherwise idle machine).</param>
+public sealed record JobRun(string Verb, string Output, int ExitCode, double Seconds, double CpuSeconds, string Tail)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>Runs <c>dotnet rlhf-trainer.dll {verb} --spec {file}</c> (the real trainer process) against a local store, echoing its progress lines.</summary>
+public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig config, TextWriter log)
+{
+    public static string TrainerDll => Path.Combine(AppContext.BaseDirectory, "rlhf-trainer.dll");
+
+    public async Task<JobRun> RunAsync(string verb, string output, JsonObject inputs, JsonObject parameters, CancellationToken cancellationToken = default)
+    {
+        var spec = new JsonObject
+        {
+            ["verb"] = verb,
+            ["jobId"] = $"bench-{verb}-{output.Replace('/', '-')}",
+            ["store"] = storeRoot,
+            ["output"] = output,
+            ["inputs"] = inputs,
+            ["params"] = parameters,
+            ["seed"] = config.Seed,
+            ["threads"] = config.Threads,
+            ["checkpointEvery"] = 0,
+            ["progressEvery"] = 25,
+        };
+        Directory.CreateDirectory(workRoot);
+        var specFile = Path.Combine(workRoot, $"{verb}-{output.Replace('/', '-')}.json");
+        await File.WriteAllTextAsync(specFile, spec.ToJsonString(), cancellationToken);
+
+        // bash's `times` prints the children's user and system CPU time last: the job's own cost, whatever else runs.
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var timesFile = specFile + ".times";
+        foreach (var arg in new[] { "-c", "dotnet \"$@\"; rc=$?; times > \"$TIMES_FILE\"; exit $rc", "bash", TrainerDll, verb, "--spec", specFile })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["RLHF_WORK_DIR"] = workRoot;
+        info.Environment["TIMES_FILE"] = timesFile;
+        var tail = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (tail)
+            {
+                log.WriteLine($"    {line}");
+                tail.Enqueue(line);
+                if (tail.Count > 20)
+                {
+                    tail.Dequeue();
+                }
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await process.WaitForExitAsync(cancellationToken);
+        process.WaitForExit();
+        var times = File.ReadAllLines(timesFile).Last().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(ParseTime).Sum();
+        return new JobRun(verb, output, process.ExitCode, clock.Elapsed.TotalSeconds, times, string.Join('\n', tail));
+    }
+
+    /// <summary><c>1m2.345s</c> → 62.345.</summary>
+    private static double ParseTime(string text)
+    {
+        var m = text.IndexOf('m', StringComparison.Ordinal);
+        return m < 0 ? 0 : (double.Parse(text[..m], CultureInfo.InvariantCulture) * 60) + double.Parse(text[(m + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,141 @@
+using Rlhf.Core.Contracts;
+
+namespace Rlhf.TrainerJob.Verbs;
+
+/// <summary>One scored completion of the <c>evaluate</c> verb.</summary>
+/// <param name="Reward">Normalised reward-model score (r − mean) / std.</param>
+/// <param name="Gold">Gold components (<c>gold/sentiment</c>, …, <c>gold/total</c>); null without lexicons.</param>
+/// <param name="Kl">Sequence KL(policy ‖ reference) of this sample, k1 and k3 (nats); null for reference samples.</param>
+/// <param name="Entropy">Mean next-token entropy over the response (nats), of the model that sampled it.</param>
+public sealed record EvaluatedCompletion(
+    string Text,
+    int Tokens,
+    bool EndedWithEos,
+    double Reward,
+    IReadOnlyDictionary<string, double>? Gold,
+    (double K1, double K3)? Kl,
+    double Entropy)
+{
+    public double? GoldTotal => Gold?["gold/total"];
+}
+
+/// <summary>A reward-hacking alarm: <paramref name="Name"/> fired because <paramref name="Value"/> crossed <paramref name="Threshold"/>.</summary>
+public sealed record EvaluationFlag(string Name, double Value, double Threshold, string Message);
+
+/// <summary><c>evaluation.json</c>: the metrics (keys of <see cref="MetricKeys"/> and <c>eval/*</c>), alarms and sizes.</summary>
+public sealed record EvaluationReport(
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyList<EvaluationFlag> Flags,
+    int Prompts,
+    int SamplesPerPrompt,
+    string WinRateBy);
+
+/// <summary>
+/// Aggregates paired policy/reference completions (policy sample j of a prompt against reference sample j, drawn with the
+/// same seed) into the evaluation metrics and alarms. Win rate: by gold when available, else by reward; ties count ½.
+/// Distinct-n: distinct word n-grams / all word n-grams over the completions (lower-cased, whitespace-split).
+/// </summary>
+public static class EvaluateSummary
+{
+    public static EvaluationReport Build(IReadOnlyList<EvaluatedCompletion> policy, IReadOnlyList<EvaluatedCompletion> reference, int prompts, EvaluateConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(config);
+        if (policy.Count == 0 || policy.Count != reference.Count)
+        {
+            throw new ArgumentException($"Need paired samples (got {policy.Count} policy, {reference.Count} reference).", nameof(reference));
+        }
+
+        var hasGold = policy[0].Gold is not null;
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricKeys.Reward] = policy.Average(c => c.Reward),
+            ["eval/ref_reward"] = reference.Average(c => c.Reward),
+            [MetricKeys.Kl] = policy.Average(c => c.Kl!.Value.K1),
+            ["eval/kl_k3"] = policy.Average(c => c.Kl!.Value.K3),
+            [MetricKeys.WinRate] = policy.Zip(reference).Average(p => Win(hasGold ? p.First.GoldTotal!.Value - p.Second.GoldTotal!.Value : p.First.Reward - p.Second.Reward)),
+            ["eval/entropy"] = policy.Average(c => c.Entropy),
+            ["eval/ref_entropy"] = reference.Average(c => c.Entropy),
+            ["eval/response_tokens"] = policy.Average(c => c.Tokens),
+            ["eval/ref_response_tokens"] = reference.Average(c => c.Tokens),
+            ["eval/eos_fraction"] = policy.Average(c => c.EndedWithEos ? 1.0 : 0.0),
+            ["eval/distinct_1"] = Distinct(policy, 1),
+            ["eval/distinct_2"] = Distinct(policy, 2),
+            ["eval/ref_distinct_1"] = Distinct(reference, 1),
+            ["eval/ref_distinct_2"] = Distinct(reference, 2),
+        };
+        if (hasGold)
+        {
+            foreach (var key in policy[0].Gold!.Keys.Where(k => k != "gold/total"))
+            {
+                metrics[$"eval/{key}"] = policy.Average(c => c.Gold![key]);
+                metrics[$"eval/ref_{key}"] = reference.Average(c => c.Gold![key]);
+            }
+
+            metrics[MetricKeys.Gold] = policy.Average(c => c.GoldTotal!.Value);
+            metrics["eval/ref_gold"] = reference.Average(c => c.GoldTotal!.Value);
+            metrics["eval/gold_std"] = Std(policy.Select(c => c.GoldTotal!.Value));
+            metrics["eval/ref_gold_std"] = Std(reference.Select(c => c.GoldTotal!.Value));
+        }
+
+        return new EvaluationReport(metrics, Flags(metrics, hasGold, config), prompts, policy.Count / prompts, hasGold ? "gold" : "reward");
+    }
+
+    /// <summary>Distinct word n-grams / all word n-grams; 0 when there are none.</summary>
+    public static double Distinct(IEnumerable<EvaluatedCompletion> completions, int n)
+    {
+        var grams = completions
+            .SelectMany(c =>
+            {
+                var words = c.Text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                return Enumerable.Range(0, Math.Max(0, words.Length - n + 1)).Select(i => string.Join(' ', words, i, n));
+            })
+            .ToList();
+        return grams.Count == 0 ? 0 : grams.Distinct(StringComparer.Ordinal).Count() / (double)grams.Count;
+    }
+
+    private static List<EvaluationFlag> Flags(Dictionary<string, double> m, bool hasGold, EvaluateConfig config)
+    {
+        var flags = new List<EvaluationFlag>();
+        if (hasGold)
+        {
+            var rewardRise = m[MetricKeys.Reward] - m["eval/ref_reward"];
+            var goldDrop = m["eval/ref_gold"] - m[MetricKeys.Gold];
+            if (rewardRise > config.HackingRewardRise && goldDrop > config.HackingGoldDrop)
+            {
+                flags.Add(new("reward_hacking", goldDrop, config.HackingGoldDrop,
+                    $"reward model score rose by {rewardRise:F3} over the reference while gold fell by {goldDrop:F3}"));
+            }
+        }
+
+        if (m[MetricKeys.Kl] > config.KlThreshold)
+        {
+            flags.Add(new("kl_high", m[MetricKeys.Kl], config.KlThreshold, $"KL to the reference is {m[MetricKeys.Kl]:F2} nats"));
+        }
+
+        if (m["eval/entropy"] < config.EntropyCollapseRatio * m["eval/ref_entropy"])
+        {
+            flags.Add(new("entropy_collapse", m["eval/entropy"] / m["eval/ref_entropy"], config.EntropyCollapseRatio,
+                $"token entropy {m["eval/entropy"]:F3} is below {config.EntropyCollapseRatio:P0} of the reference's {m["eval/ref_entropy"]:F3}"));
+        }
+
+        var drift = Math.Abs(m["eval/response_tokens"] - m["eval/ref_response_tokens"]) / Math.Max(1e-9, m["eval/ref_response_tokens"]);
+        if (drift > config.LengthDriftThreshold)
+        {
+            flags.Add(new("length_drift", drift, config.LengthDriftThreshold,
+                $"mean length {m["eval/response_tokens"]:F1} tokens vs the reference's {m["eval/ref_response_tokens"]:F1}"));
+        }
+
+        return flags;
+    }
+
+    private static double Win(double difference) => difference > 0 ? 1 : difference < 0 ? 0 : 0.5;
+
+    private static double Std(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        var mean = list.Average();
+        return list.Count < 2 ? 0 : Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
+    }
+}
