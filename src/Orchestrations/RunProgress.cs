@@ -10,6 +10,9 @@ namespace Rlhf.Orchestrations;
 /// </summary>
 internal sealed class RunProgress(TaskOrchestrationContext context, int totalStages)
 {
+    /// <summary>The marker stage appended when the run ends.</summary>
+    public const string CompletedStage = "completed";
+
     private readonly List<StageTiming> _stages = [];
     private readonly Dictionary<string, double> _metrics = new(StringComparer.Ordinal);
     private readonly List<ArtifactRef> _artifacts = [];
@@ -29,7 +32,8 @@ internal sealed class RunProgress(TaskOrchestrationContext context, int totalSta
     public void Publish(int done, int total, string? message = null)
     {
         var stage = _stages.Count == 0 ? "starting" : _stages[^1].Stage;
-        var finished = _stages.Count(s => s.FinishedUtc is not null);
+        // the closing marker is not a stage of its own
+        var finished = _stages.Count(s => s.FinishedUtc is not null && s.Stage != CompletedStage);
         context.SetCustomStatus(new RunStatus(stage, total == 0 ? finished : done, total == 0 ? totalStages : total)
         {
             Metrics = new Dictionary<string, double>(_metrics),
@@ -52,7 +56,7 @@ internal sealed class RunProgress(TaskOrchestrationContext context, int totalSta
     public void Complete(string message)
     {
         FinishCurrent();
-        _stages.Add(new StageTiming("completed", context.CurrentUtcDateTime, context.CurrentUtcDateTime));
+        _stages.Add(new StageTiming(CompletedStage, context.CurrentUtcDateTime, context.CurrentUtcDateTime));
         Publish(0, 0, message);
     }
 
