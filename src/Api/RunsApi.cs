@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Api.Report;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
@@ -164,13 +166,22 @@ public static class RunsApi
         return Results.Json(new PurgeOutcome(runId, instances, artifacts), JsonDefaults.Options);
     }
 
-    /// <summary><c>GET /api/runs/{id}/report</c>: the HTML run report.</summary>
+    /// <summary>
+    /// <c>GET /api/runs/{id}/report</c>: the HTML run report (status, plots, evaluation, samples, artifacts). The artifact
+    /// store comes from the request's services, registered by both hosts, so the handler keeps the shape of its callers.
+    /// </summary>
     public static async Task<IResult> ReportAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var metadata = await FindRunAsync(runId, client, cancellationToken);
-        return metadata is null
-            ? UnknownRun(runId)
-            : Results.Content(RunReportPage.Render(RunStatusReader.ToDetail(request, metadata)), "text/html; charset=utf-8");
+        if (metadata is null)
+        {
+            return UnknownRun(runId);
+        }
+
+        var store = request.HttpContext.RequestServices.GetRequiredService<IArtifactStore>();
+        var html = await RunReportPage.RenderAsync(RunStatusReader.ToDetail(request, metadata), metadata.SerializedInput, store, cancellationToken);
+        return Results.Content(html, "text/html; charset=utf-8");
     }
 
     /// <summary><c>GET /api/runs/{id}/artifacts/{**path}</c>: download one artifact of the run (paths relative to <c>runs/{id}/</c>).</summary>

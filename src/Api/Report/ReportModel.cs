@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Jobs;
+
+namespace Rlhf.Api.Report;
+
+/// <summary>A reward-hacking alarm as the evaluate job writes it in <c>evaluation.json</c>.</summary>
+public sealed record EvaluationFlagView(string Name, double Value, double Threshold, string Message);
+
+/// <summary><c>evaluate/evaluation.json</c>: metrics (<c>eval/*</c>, policy and <c>eval/ref_*</c>), alarms and sizes.</summary>
+public sealed record EvaluationView(
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyList<EvaluationFlagView> Flags,
+    int Prompts,
+    int SamplesPerPrompt,
+    string? WinRateBy);
+
+/// <summary>One line of <c>evaluate/samples.jsonl</c>: policy sample j of a prompt next to the reference (SFT) sample j.</summary>
+public sealed record EvaluationSample(
+    string PromptId,
+    string Prompt,
+    int Index,
+    string Policy,
+    string Reference,
+    double PolicyReward,
+    double ReferenceReward,
+    double? PolicyGold,
+    double? ReferenceGold,
+    double Kl);
+
+/// <summary>
+/// What the store holds for one trainer step (<c>runs/{id}/{step}/</c>): its heartbeat, its manifest (present once the
+/// step completed) and its metrics log, with where the log came from when the step has not finished.
+/// </summary>
+public sealed record StepReport(string Name)
+{
+    public JobStatus? Status { get; init; }
+    public StepManifest? Manifest { get; init; }
+    public StepMetrics? Metrics { get; init; }
+
+    /// <summary>Where <see cref="Metrics"/> came from: <c>metrics.jsonl</c>, a checkpoint's copy or a failed attempt's log.</summary>
+    public string? MetricsSource { get; init; }
+
+    public bool IsComplete => Manifest is not null;
+}
+
+/// <summary>Everything the run report shows: the run's status, its spec, the steps found in the store and the evaluation.</summary>
+public sealed record RunReportData
+{
+    public required RunDetail Run { get; init; }
+
+    /// <summary>The run spec (from the orchestration input, else the run manifest); null when neither is readable.</summary>
+    public JsonNode? Spec { get; init; }
+
+    public IReadOnlyList<StepReport> Steps { get; init; } = [];
+    public EvaluationView? Evaluation { get; init; }
+
+    /// <summary>The first lines of <c>evaluate/samples.jsonl</c>.</summary>
+    public IReadOnlyList<EvaluationSample> Samples { get; init; } = [];
+
+    /// <summary>Every artifact the run's manifests list, plus those in its custom status, by path.</summary>
+    public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];
+
+    /// <summary>Artifacts that exist but could not be read (malformed JSON, storage errors), shown on the page.</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    public StepReport? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The value at <paramref name="path"/> (dotted, camelCase) of the spec as text, or null.</summary>
+    public string? SpecValue(string path)
+    {
+        JsonNode? node = Spec;
+        foreach (var part in path.Split('.'))
+        {
+            node = node is JsonObject obj ? obj.FirstOrDefault(p => string.Equals(p.Key, part, StringComparison.OrdinalIgnoreCase)).Value : null;
+        }
+
+        return node is JsonValue value ? value.ToString() : null;
+    }
+}
