@@ -1,0 +1,50 @@
+using Azure.Core.Serialization;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Activities;
+using Rlhf.Api;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Json;
+using Rlhf.FunctionApp.Nightly;
+
+namespace Rlhf.FunctionApp;
+
+/// <summary>Everything the Function App registers besides the Functions worker itself (kept apart from Program so tests build the same container).</summary>
+public static class FunctionAppServices
+{
+    public static IServiceCollection AddRlhfFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Orchestration inputs, outputs and custom status are written with the pipeline's JSON options
+        // (camelCase, enums as strings), the same shape as the artifacts and the API.
+        services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(JsonDefaults.Options));
+
+        services.AddSingleton(_ => ArtifactStores.Open(configuration[FunctionAppSettings.StorageLocation]
+            ?? throw new InvalidOperationException($"App setting '{FunctionAppSettings.StorageLocation}' (the artifact store location) is not set.")));
+        services.AddRlhfActivities(
+            runner => configuration.GetSection(FunctionAppSettings.LocalJobRunner).Bind(runner),
+            labeling => configuration.GetSection(FunctionAppSettings.Labeling).Bind(labeling));
+        services.AddRlhfApi();
+        services.AddOptions<NightlyOptions>()
+            .Bind(configuration.GetSection(FunctionAppSettings.Nightly))
+            .Validate(o => IsSixFieldCron(o.Schedule), $"{FunctionAppSettings.NightlySchedule} must be a six-field cron (seconds first), e.g. '0 0 2 * * *'.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Spec), "Rlhf:Nightly:Spec must name the run spec of the nightly run.")
+            .ValidateOnStart();
+        return services;
+    }
+
+    private static bool IsSixFieldCron(string schedule)
+    {
+        try
+        {
+            _ = new NightlyOptions { Schedule = schedule }.ParseSchedule();
+            return true;
+        }
+        catch (Cronos.CronFormatException)
+        {
+            return false;
+        }
+    }
+}

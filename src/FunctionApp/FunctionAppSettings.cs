@@ -1,0 +1,26 @@
+namespace Rlhf.FunctionApp;
+
+/// <summary>
+/// The app settings the Function App reads (documented in <c>local.settings.sample.json</c>). In Azure, where ':' is not
+/// allowed in setting names on Linux, write them with "__" (<c>Rlhf__Storage__Location</c>); configuration maps both forms.
+/// </summary>
+public static class FunctionAppSettings
+{
+    /// <summary>Artifact store location (<c>https://{account}.blob.core.windows.net/{container}</c>, an Azurite URI or a folder).</summary>
+    public const string StorageLocation = "Rlhf:Storage:Location";
+
+    /// <summary>Section bound to <see cref="NightlyOptions"/>.</summary>
+    public const string Nightly = "Rlhf:Nightly";
+
+    /// <summary>Six-field cron of the nightly run; the TimerTrigger reads it as <see cref="NightlyScheduleExpression"/>.</summary>
+    public const string NightlySchedule = "Rlhf:Nightly:Schedule";
+
+    /// <summary>The TimerTrigger's schedule: the <see cref="NightlySchedule"/> setting, resolved by the Functions host.</summary>
+    public const string NightlyScheduleExpression = "%" + NightlySchedule + "%";
+
+    /// <summary>Section bound to <see cref="Rlhf.Activities.Jobs.LocalJobRunnerOptions"/> (trainer path, launcher, concurrency).</summary>
+    public const string LocalJobRunner = "Rlhf:LocalJobRunner";
+
+    /// <summary>Section bound to <see cref="Rlhf.Activities.LabelingOptions"/>.</summary>
+    public const string Labeling = "Rlhf:Labeling";
+}

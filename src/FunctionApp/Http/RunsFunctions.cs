@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Rlhf.Api;
+using Rlhf.Core.Artifacts;
+
+namespace Rlhf.FunctionApp.Http;
+
+/// <summary>
+/// The run endpoints as HTTP triggers over the same <see cref="RunsApi"/> handlers the local host maps in
+/// <see cref="RlhfApiEndpoints.MapRlhfApi"/>, on the same routes (the Functions route prefix is <c>api</c>).
+/// Function-level keys guard them in Azure (the API starts GPU jobs).
+/// </summary>
+public sealed class RunsFunctions(IArtifactStore store, IOptions<RlhfApiOptions> options, TimeProvider clock)
+{
+    private const AuthorizationLevel Level = AuthorizationLevel.Function;
+
+    [Function(nameof(StartRun))]
+    public Task<IResult> StartRun(
+        [HttpTrigger(Level, "post", Route = "runs")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.StartAsync(request, client, store, options.Value, clock, cancellationToken);
+
+    [Function(nameof(ListRuns))]
+    public Task<IResult> ListRuns(
+        [HttpTrigger(Level, "get", Route = "runs")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.ListAsync(request, client, options.Value, cancellationToken);
+
+    [Function(nameof(GetRun))]
+    public Task<IResult> GetRun(
+        [HttpTrigger(Level, "get", Route = "runs/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.GetAsync(request, id, client, cancellationToken);
+
+    [Function(nameof(CancelRun))]
+    public Task<IResult> CancelRun(
+        [HttpTrigger(Level, "post", Route = "runs/{id}/cancel")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.CancelAsync(request, id, client, cancellationToken);
+
+    [Function(nameof(PurgeRun))]
+    public Task<IResult> PurgeRun(
+        [HttpTrigger(Level, "delete", Route = "runs/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.PurgeAsync(id, client, store, cancellationToken);
+
+    [Function(nameof(GetRunReport))]
+    public Task<IResult> GetRunReport(
+        [HttpTrigger(Level, "get", Route = "runs/{id}/report")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunsApi.ReportAsync(request, id, client, cancellationToken);
+
+    [Function(nameof(GetRunArtifact))]
+    public Task<IResult> GetRunArtifact(
+        [HttpTrigger(Level, "get", Route = "runs/{id}/artifacts/{*path}")] HttpRequest request,
+        string id,
+        string path,
+        CancellationToken cancellationToken) =>
+        RunsApi.ArtifactAsync(id, path, store, cancellationToken);
+}
