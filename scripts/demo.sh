@@ -5,6 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# libtorch's OpenMP threads spin while waiting unless told not to: 5–20x slower on 2 busy cores (docs/performance.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 RLHF_SKIP_BROWSER=1 bash scripts/bootstrap.sh
 bash scripts/fetch-data.sh
 dotnet build src/Cli -c Release -v q --nologo -clp:ErrorsOnly

@@ -4,6 +4,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# libtorch's OpenMP threads spin while waiting unless told not to: 5–20x slower on 2 busy cores (docs/performance.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 bash scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "test: dotnet build"

@@ -12,8 +12,16 @@ public sealed class LocalJobRunnerOptions
     /// <summary>Jobs running at once on this machine; further submissions wait (reported Pending).</summary>
     public int MaxConcurrentJobs { get; set; } = 1;
 
-    /// <summary>Extra environment of every job (e.g. <c>RLHF_STORAGE_CONNECTION_STRING</c>).</summary>
-    public IDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    /// <summary>
+    /// Extra environment of every job (e.g. <c>RLHF_STORAGE_CONNECTION_STRING</c>). By default
+    /// <c>OMP_WAIT_POLICY=PASSIVE</c>: libtorch's OpenMP threads otherwise spin while they wait, which
+    /// made a training step 5–20× slower on a busy 2-core machine (bench/TrainerPerf, docs/performance.md).
+    /// It must be set before the process starts, so the runner sets it, not the trainer.
+    /// </summary>
+    public IDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["OMP_WAIT_POLICY"] = "PASSIVE",
+    };
 
     /// <summary>Local folder for job logs while they run (uploaded to <c>jobs/{jobId}/attempt-{n}.log</c> at exit).</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs");
