@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
+using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Activities.Registry;
 using Rlhf.Core.Demo;
 using Rlhf.Orchestrations;
@@ -15,7 +16,7 @@ public static class RlhfActivities
 {
     /// <summary>
     /// The services the activities call: <see cref="IJobRunner"/> (<see cref="LocalJobRunner"/>), <see cref="ModelRegistry"/>,
-    /// the simulated labeler and its <see cref="GoldScorer"/> (unless already registered). The host registers the
+    /// the simulated labeler and its <see cref="GoldScorer"/>, and the AI judges: constitution, Azure OpenAI, ROUGE-L baseline (unless already registered). The host registers the
     /// <see cref="Core.Artifacts.IArtifactStore"/> (e.g. <c>ArtifactStores.Open(location)</c>).
     /// </summary>
     public static IServiceCollection AddRlhfActivities(
@@ -31,6 +32,10 @@ public static class RlhfActivities
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton(sp => GoldScorer.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, SimulatedLabeler>());
+        services.TryAddSingleton<AzureChatClients>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, ConstitutionJudge>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, AzureOpenAiJudge>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, RougeLabeler>());
         return services;
     }
 

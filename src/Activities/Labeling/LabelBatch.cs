@@ -1,6 +1,8 @@
 using Microsoft.DurableTask;
+using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Activities.Labeling;
 
@@ -21,8 +23,10 @@ public sealed class LabelBatch(IArtifactStore store, IEnumerable<IPreferenceLabe
             return await store.ReadJsonAsync<LabelBatchResult>(summaryPath);
         }
 
-        var labeler = labelers.FirstOrDefault(l => l.Mode == input.Mode)
-            ?? throw new NotSupportedException($"No labeler is registered for labeling mode {input.Mode}.");
+        var labeler = (input.Mode == LabelingMode.Ai
+                ? labelers.OfType<IAiJudge>().FirstOrDefault(j => j.Kind == input.Labeling.Ai.Judge)
+                : labelers.FirstOrDefault(l => l.Mode == input.Mode))
+            ?? throw new NotSupportedException($"No labeler is registered for labeling mode {input.Mode} (AI judge {input.Labeling.Ai.Judge}).");
         var items = await Jsonl.ReadAsync<SampleRecord>(store, input.Batch);
         var labeled = await labeler.LabelAsync(input, items);
         var labels = await store.PutAsync(labelsPath, Jsonl.Serialize(labeled.Records));

@@ -70,7 +70,7 @@ public sealed record SimulatedLabelingSpec
 
 public sealed record AiLabelingSpec
 {
-    /// <summary>constitution (local, deterministic) | azureOpenAi.</summary>
+    /// <summary>constitution (local, deterministic) | azureOpenAi | rouge (baseline).</summary>
     public AiJudgeKind Judge { get; init; } = AiJudgeKind.Constitution;
 
     /// <summary>Ask both orders and average, cancelling position bias.</summary>
@@ -79,6 +79,15 @@ public sealed record AiLabelingSpec
     /// <summary>Constitution document in the store (null = the built-in one).</summary>
     [StorePath]
     public string? Constitution { get; init; }
+
+    /// <summary>The constitution's principles and their weights (0 = not judged).</summary>
+    public PrinciplesSpec Principles { get; init; } = new();
+
+    /// <summary>Azure OpenAI judge settings (judge azureOpenAi).</summary>
+    public AzureOpenAiJudgeSpec AzureOpenAi { get; init; } = new();
+
+    /// <summary>ROUGE-L baseline settings (judge rouge).</summary>
+    public RougeJudgeSpec Rouge { get; init; } = new();
 }
 
 public enum AiJudgeKind
@@ -87,6 +96,69 @@ public enum AiJudgeKind
 
     [JsonStringEnumMemberName("azureOpenAi")]
     AzureOpenAi,
+
+    /// <summary>Baseline: the completion with the higher ROUGE-L F1 against the prompt's reference continuation.</summary>
+    Rouge,
+}
+
+/// <summary>Weights of the constitution's principles; a principle with weight 0 is not judged.</summary>
+public sealed record PrinciplesSpec
+{
+    /// <summary>On-topic, plain words, coherent (no word salad, no repetition).</summary>
+    [Range(0.0, 100.0)]
+    public double Helpful { get; init; } = 1.0;
+
+    /// <summary>No harsh words.</summary>
+    [Range(0.0, 100.0)]
+    public double Harmless { get; init; } = 1.0;
+
+    /// <summary>Measured, warm statements (sentiment).</summary>
+    [Range(0.0, 100.0)]
+    public double Honest { get; init; } = 0.5;
+
+    /// <summary>Kind wording (sentiment).</summary>
+    [Range(0.0, 100.0)]
+    public double Kind { get; init; }
+
+    /// <summary>The judged principles (weight &gt; 0) in constitution order: helpful, harmless, honest, kind.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Weighted() =>
+        new KeyValuePair<string, double>[] { new("helpful", Helpful), new("harmless", Harmless), new("honest", Honest), new("kind", Kind) }
+            .Where(p => p.Value > 0)
+            .ToList();
+}
+
+public sealed record AzureOpenAiJudgeSpec
+{
+    /// <summary>https://{resource}.openai.azure.com/ (or a local OpenAI-compatible endpoint for tests).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>The chat model deployment name.</summary>
+    public string Deployment { get; init; } = "gpt-4o-mini";
+
+    /// <summary>Name of the app setting holding an API key (local/dev); null = Microsoft Entra ID via DefaultAzureCredential.</summary>
+    public string? ApiKeySetting { get; init; }
+
+    /// <summary>Attempts per request on 429 and 5xx (exponential backoff, Retry-After respected).</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>First backoff delay; doubles per attempt when the service gives no Retry-After.</summary>
+    [Range(0, 600_000)]
+    public int InitialBackoffMs { get; init; } = 1_000;
+
+    /// <summary>Requests in flight per batch.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrency { get; init; } = 4;
+
+    [Range(16, 16_384)]
+    public int MaxOutputTokens { get; init; } = 512;
+}
+
+public sealed record RougeJudgeSpec
+{
+    /// <summary>Reference continuations, JSON Lines of <c>{"id","prompt","reference"}</c> keyed by prompt id.</summary>
+    [StorePath]
+    public string References { get; init; } = "datasets/tiny/references.jsonl";
 }
 
 public sealed record HumanLabelingSpec

@@ -1,0 +1,38 @@
+using Rlhf.Activities.Labeling;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Demo;
+using Rlhf.Core.Labeling;
+using Rlhf.Core.Runs;
+
+namespace Rlhf.Activities.Tests.Judges;
+
+/// <summary>A temp-folder store, the committed lexicons, and small batches of real-looking continuations.</summary>
+internal sealed class JudgeTestData : IDisposable
+{
+    public JudgeTestData()
+    {
+        Root = Directory.CreateTempSubdirectory("rlhf-judges-").FullName;
+        Store = new LocalArtifactStore(Root);
+    }
+
+    public static GoldScorer Scorer { get; } = GoldScorer.Load(Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
+
+    public string Root { get; }
+
+    public LocalArtifactStore Store { get; }
+
+    public static SampleRecord Item(string promptId, string prompt, params string[] completions) =>
+        new(promptId, prompt, [.. completions.Select(c => new SampleCompletion(c))]);
+
+    public static LabelBatchInput Input(LabelingSpec labeling, int batchIndex = 0) =>
+        new("judge-test", batchIndex, new ArtifactRef("unused", "0", 0), LabelingMode.Ai, labeling, Seed: 1);
+
+    public async Task<IReadOnlyList<JudgeVerdict>> VerdictsAsync(int batchIndex = 0)
+    {
+        var path = Labeling.Judges.JudgeLayout.Verdicts("judge-test", batchIndex);
+        return Jsonl.Deserialize<JudgeVerdict>(path, await Store.ReadAsync(path));
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
