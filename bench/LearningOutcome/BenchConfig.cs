@@ -18,7 +18,7 @@ public sealed record BenchConfig
     public int CorpusChars { get; init; } = 2_000_000;
 
     /// <summary>Training prompts sampled for preference collection.</summary>
-    public int LabelPrompts { get; init; } = 400;
+    public int LabelPrompts { get; init; } = 1000;
 
     /// <summary>Completions per labeled prompt (K); the annotator ranks all K.</summary>
     public int K { get; init; } = 4;
@@ -33,7 +33,7 @@ public sealed record BenchConfig
     public int EvalPrompts { get; init; } = 64;
 
     /// <summary>SFT optimiser steps.</summary>
-    public int SftSteps { get; init; } = 1000;
+    public int SftSteps { get; init; } = 800;
 
     /// <summary>Reward-model epochs over the labeled prompts.</summary>
     public int RewardEpochs { get; init; } = 3;
@@ -42,10 +42,10 @@ public sealed record BenchConfig
     public int PpoIterations { get; init; } = 40;
 
     /// <summary>DPO epochs over the preference pairs.</summary>
-    public int DpoEpochs { get; init; } = 2;
+    public int DpoEpochs { get; init; } = 1;
 
     /// <summary>Tokens per completion everywhere (sample, PPO, evaluate).</summary>
-    public int MaxNewTokens { get; init; } = 32;
+    public int MaxNewTokens { get; init; } = 48;
 
     public JsonObject Sft => new()
     {
@@ -57,6 +57,7 @@ public sealed record BenchConfig
         ["warmupSteps"] = 50,
         ["evalEvery"] = Math.Max(1, SftSteps / 4),
         ["evalWindows"] = 32,
+        ["documentSplit"] = "sentence",
         ["model"] = new JsonObject { ["n_layer"] = 2, ["n_head"] = 4, ["n_embd"] = 64, ["n_positions"] = 128 },
     };
 
@@ -83,7 +84,8 @@ public sealed record BenchConfig
         ["ppoEpochs"] = 4,
         ["maxNewTokens"] = MaxNewTokens,
         ["klTarget"] = 6.0,
-        ["initKlCoef"] = 0.05,
+        ["initKlCoef"] = 0.1,
+        ["missingEosPenalty"] = 1.0,
     };
 
     public JsonObject Dpo => new()
@@ -93,7 +95,7 @@ public sealed record BenchConfig
         ["batchSize"] = 16,
         ["epochs"] = DpoEpochs,
         ["maxLength"] = 128,
-        ["beta"] = 0.1,
+        ["beta"] = 0.3,
     };
 
     public JsonObject Evaluate => new() { ["samplesPerPrompt"] = 4, ["maxNewTokens"] = MaxNewTokens, ["limit"] = EvalPrompts };

@@ -5,7 +5,11 @@ namespace Rlhf.Bench.LearningOutcome;
 
 /// <summary>Gold score of one policy's held-out samples against the SFT policy's, sampled with the same seeds.</summary>
 /// <param name="GainInSftSd">(gold − SFT gold) / SD of the SFT samples' gold.</param>
-public sealed record PolicyOutcome(string Policy, string Status, double? Gold, double? SftGold, double? SftGoldSd, double? GainInSftSd, double? Kl, double? Reward, double? WinRate, IReadOnlyList<string> Flags)
+/// <param name="EosFraction">Share of the policy's samples that ended with EOS (SFT's in <see cref="SftEosFraction"/>).</param>
+/// <param name="ResponseTokens">Mean tokens per policy sample, EOS included.</param>
+public sealed record PolicyOutcome(
+    string Policy, string Status, double? Gold, double? SftGold, double? SftGoldSd, double? GainInSftSd, double? Kl, double? Reward, double? WinRate, IReadOnlyList<string> Flags,
+    double? EosFraction = null, double? ResponseTokens = null, double? SftEosFraction = null, double? SftResponseTokens = null)
 {
     /// <summary>Target: ≥ 1 SD of gold gain at KL ≤ 10 nats.</summary>
     public bool? MeetsTarget => GainInSftSd is null || Kl is null ? null : GainInSftSd >= 1 && Kl <= 10;
@@ -25,6 +29,8 @@ public sealed record BenchResult
     public double TotalSeconds { get; init; }
     public double TotalCpuSeconds => CpuSeconds.Values.Sum();
     public int Preferences { get; init; }
+    /// <summary>Share of the labeled SFT completions that ended with EOS within maxNewTokens.</summary>
+    public double SampleEosFraction { get; init; }
     public double AnnotatorTemperature { get; init; }
     public double AnnotatorAgreementExpected { get; init; }
     public double AnnotatorAgreementMeasured { get; init; }
@@ -42,6 +48,7 @@ public sealed record BenchResult
         var s = new StringBuilder();
         s.AppendLine(Inv($"| measure | value | target |"));
         s.AppendLine("|---|---|---|");
+        s.AppendLine(Inv($"| labeled SFT completions ended with EOS ({Config.MaxNewTokens} tokens max) | {SampleEosFraction:P1} | |"));
         s.AppendLine(Inv($"| annotators: T, agreement expected / measured | {AnnotatorTemperature:F4}, {AnnotatorAgreementExpected:P1} / {AnnotatorAgreementMeasured:P1} | ~73 % |"));
         s.AppendLine(Inv($"| RM held-out accuracy ({HeldoutPairs} pairs) | {F(RmHeldoutAccuracy, "P1")} | |"));
         s.AppendLine(Inv($"| ceiling (gold order vs the same noisy labels) | {F(Ceiling, "P1")} | |"));
@@ -51,10 +58,13 @@ public sealed record BenchResult
             s.AppendLine(Inv($"| {p.Policy}: gold vs SFT gold (SD) | {(p.Status == "ok" ? $"{F(p.Gold, "F3")} vs {F(p.SftGold, "F3")} ({F(p.SftGoldSd, "F3")})" : p.Status)} | |"));
             s.AppendLine(Inv($"| {p.Policy}: gain in SFT SDs, KL to SFT (nats) | {F(p.GainInSftSd, "F2")} SD at KL {F(p.Kl, "F2")} | ≥ 1 SD at KL ≤ 10 |"));
             s.AppendLine(Inv($"| {p.Policy}: RM reward, win rate vs SFT, alarms | {F(p.Reward, "F2")}, {F(p.WinRate, "P1")}, {(p.Flags.Count == 0 ? "none" : string.Join(' ', p.Flags))} | |"));
+            s.AppendLine(Inv($"| {p.Policy}: ended with EOS, tokens per sample (SFT) | {F(p.EosFraction, "P1")}, {F(p.ResponseTokens, "F1")} ({F(p.SftEosFraction, "P1")}, {F(p.SftResponseTokens, "F1")}) | |"));
         }
 
         s.AppendLine(Inv($"| wall time (this machine, shared) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
         s.AppendLine(Inv($"| trainer CPU time (≥ 2 × wall on 2 idle cores) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min wall on 2 cores |"));
+        // 20 min on 2 cores: met for certain when the jobs' CPU time alone fits in 20 min (true even run one core at a time).
+        s.AppendLine(Inv($"| **targets met** | RM {Met(RmShareOfCeiling >= 0.95)}; {string.Join("; ", Policies.Select(p => $"{p.Policy} {Met(p.MeetsTarget)}"))}; time {Met(TotalCpuSeconds <= 20 * 60)} | |"));
         if (PpoCurve.Count > 0)
         {
             s.AppendLine();
@@ -76,6 +86,8 @@ public sealed record BenchResult
 
         return s.ToString();
     }
+
+    private static string Met(bool? met) => met switch { true => "yes", false => "no", null => "n/a" };
 
     private static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 

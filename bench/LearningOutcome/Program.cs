@@ -9,11 +9,13 @@ using Rlhf.Core.Demo;
 using Rlhf.Core.Json;
 using Rlhf.TrainerJob.Verbs;
 
-// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR]
+// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR] | --render RESULT.json
 // Drives the real rlhf-trainer through sft → sample → simulated annotators → reward → ppo / dpo → evaluate on the
-// demo task and reports whether the pipeline learns (see docs/learning-outcome.md).
+// demo task and reports whether the pipeline learns (see docs/learning-outcome.md). --render OUT --work DIR rewrites
+// the doc from the stdout of an earlier run in DIR, re-reading its evaluations from DIR's store, without running anything.
 var writeDoc = args.Contains("--write-doc");
 var repo = FindRepoRoot();
+
 var dataDir = Option("--data") ?? (File.Exists(Path.Combine(repo, "data/full/corpus.txt")) ? Path.Combine(repo, "data/full") : Path.Combine(repo, "data/tiny"));
 var work = Option("--work") ?? Directory.CreateTempSubdirectory("learning-outcome-").FullName;
 var config = args.Contains("--quick")
@@ -24,6 +26,24 @@ log.WriteLine($"learning-outcome: data {dataDir}, work {work}");
 
 var store = new LocalArtifactStore(Path.Combine(work, "store"));
 var runner = new TrainerRunner(store.RootFolder, Path.Combine(work, "trainer"), config, log);
+if (Option("--render") is { } rendered)
+{
+    var printed = await File.ReadAllTextAsync(rendered);
+    var end = printed.IndexOf("\n\n| measure", StringComparison.Ordinal);
+    var saved = JsonSerializer.Deserialize<BenchResult>(end < 0 ? printed : printed[..end], JsonDefaults.Options)!;
+    var sampled = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples("runs/bench/sample"))).SelectMany(r => r.Completions).ToList();
+    var outcomes = new List<PolicyOutcome>();
+    foreach (var p in saved.Policies)
+    {
+        outcomes.Add(p.Status == "ok" ? await OutcomeAsync(p.Policy, $"runs/bench/eval-{p.Policy.ToLowerInvariant()}") : p);
+    }
+
+    saved = saved with { SampleEosFraction = sampled.Average(c => c.EndedWithEos ? 1.0 : 0.0), Policies = outcomes };
+    await File.WriteAllTextAsync(Path.Combine(repo, "docs/learning-outcome.md"), LearningOutcomeDoc.Render(saved));
+    Console.WriteLine(saved.Table());
+    return 0;
+}
+
 var corpus = await File.ReadAllTextAsync(Path.Combine(dataDir, "corpus.txt"));
 await store.PutAsync("data/corpus.txt", Encoding.UTF8.GetBytes(corpus[..Math.Min(config.CorpusChars, corpus.Length)]));
 var trainPrompts = File.ReadLines(Path.Combine(dataDir, "prompts.train.jsonl")).ToList();
@@ -45,11 +65,14 @@ async Task<bool> Run(string name, string verb, string output, JsonObject inputs,
 {
     log.WriteLine($"== {name}");
     var run = await runner.RunAsync(verb, output, inputs, parameters);
-    seconds[name] = run.Seconds;
-    cpuSeconds[name] = run.CpuSeconds;
-    if (!run.Succeeded)
+    lock (problems)
     {
-        problems.Add($"{name} exited {run.ExitCode}: {run.Tail.Split('\n').LastOrDefault(l => l.Length > 0)}");
+        seconds[name] = run.Seconds;
+        cpuSeconds[name] = run.CpuSeconds;
+        if (!run.Succeeded)
+        {
+            problems.Add($"{name} exited {run.ExitCode}: {run.Tail.Split('\n').LastOrDefault(l => l.Length > 0)}");
+        }
     }
 
     return run.Succeeded;
@@ -71,6 +94,7 @@ if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, confi
     result = result with
     {
         Preferences = labels.Records.Count,
+        SampleEosFraction = samples.SelectMany(s => s.Completions).Average(c => c.EndedWithEos ? 1.0 : 0.0),
         AnnotatorTemperature = labels.Temperature,
         AnnotatorAgreementExpected = labels.ExpectedAgreement,
         AnnotatorAgreementMeasured = labels.MeasuredAgreement,
@@ -89,18 +113,20 @@ if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, confi
             ("ppo", new() { ["policy"] = $"{Sft}/model", ["rewardModel"] = $"{Reward}/model", ["prompts"] = "data/prompts.ppo.jsonl", ["lexicons"] = "data/lexicons" }, config.Ppo),
             ("dpo", new() { ["policy"] = $"{Sft}/model", ["preferences"] = Preferences }, config.Dpo),
         };
-        foreach (var (name, inputs, parameters) in trainers)
+        // PPO and DPO are independent given the SFT policy and the preferences: their chains run side by side (each job's
+        // CPU time is measured on its own, so the CPU-time total does not depend on the overlap).
+        policies.AddRange(await Task.WhenAll(trainers.Select(async trainer =>
         {
+            var (name, inputs, parameters) = trainer;
             if (VerbRegistry.Find(name) is null)
             {
-                policies.Add(new PolicyOutcome(name.ToUpperInvariant(), "missing (verb not in VerbRegistry)", null, null, null, null, null, null, null, []));
-                continue;
+                return new PolicyOutcome(name.ToUpperInvariant(), "missing (verb not in VerbRegistry)", null, null, null, null, null, null, null, []);
             }
 
             var status = await Run(name, name, $"runs/bench/{name}", inputs, parameters)
                 && await Run($"evaluate-{name}", "evaluate", $"runs/bench/eval-{name}", EvalInputs($"runs/bench/{name}/model"), config.Evaluate);
-            policies.Add(status ? await OutcomeAsync(name.ToUpperInvariant(), $"runs/bench/eval-{name}") : new PolicyOutcome(name.ToUpperInvariant(), "failed", null, null, null, null, null, null, null, []));
-        }
+            return status ? await OutcomeAsync(name.ToUpperInvariant(), $"runs/bench/eval-{name}") : new PolicyOutcome(name.ToUpperInvariant(), "failed", null, null, null, null, null, null, null, []);
+        })));
 
         if (policies.All(p => p.Status != "ok") && await Run("evaluate-sft", "evaluate", "runs/bench/eval-sft", EvalInputs($"{Sft}/model"), config.Evaluate))
         {
@@ -146,9 +172,11 @@ async Task<PolicyOutcome> OutcomeAsync(string name, string output)
     var report = JsonNode.Parse(await store.ReadAsync($"{output}/evaluation.json"))!;
     var m = report["metrics"]!.AsObject();
     double M(string key) => m[key]!.GetValue<double>();
+    double? Optional(string key) => m[key]?.GetValue<double>();
     var gain = (M(MetricKeys.Gold) - M("eval/ref_gold")) / M("eval/ref_gold_std");
     return new PolicyOutcome(name, "ok", M(MetricKeys.Gold), M("eval/ref_gold"), M("eval/ref_gold_std"), gain, M(MetricKeys.Kl), M(MetricKeys.Reward), M(MetricKeys.WinRate),
-        [.. report["flags"]!.AsArray().Select(f => f!["name"]!.GetValue<string>())]);
+        [.. report["flags"]!.AsArray().Select(f => f!["name"]!.GetValue<string>())],
+        M("eval/eos_fraction"), M("eval/response_tokens"), Optional("eval/ref_eos_fraction"), M("eval/ref_response_tokens"));
 }
 
 async Task<IEnumerable<T>> ReadLinesAsync<T>(string path) =>

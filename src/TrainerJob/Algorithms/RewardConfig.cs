@@ -2,6 +2,16 @@ using System.Text.Json.Serialization;
 
 namespace Rlhf.TrainerJob.Algorithms;
 
+/// <summary>Where the reward head reads the trunk's hidden states.</summary>
+public enum RewardPooling
+{
+    /// <summary>The last real token (EOS for a completed response): InstructGPT, TRL.</summary>
+    Last,
+
+    /// <summary>The mean over the response's tokens (EOS included): suits rewards that are averages over the words.</summary>
+    Mean,
+}
+
 /// <summary>Hyper-parameters of the <c>reward</c> verb. Defaults and their sources: docs/ppo-defaults.md.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RewardConfig : ITrainerParams
@@ -42,6 +52,9 @@ public sealed record RewardConfig : ITrainerParams
     /// <summary>Score each completion with EOS appended (as the sampler emits it), so the head reads the EOS position.</summary>
     public bool AppendEos { get; init; } = true;
 
+    /// <summary>Where the score head reads: <c>last</c> token (InstructGPT) or <c>mean</c> of the response tokens.</summary>
+    public RewardPooling Pooling { get; init; } = RewardPooling.Last;
+
     public IReadOnlyList<string> Validate() => new ParamChecks()
         .Positive(nameof(LearningRate), LearningRate)
         .AtLeast(nameof(BatchSize), BatchSize, 1)
@@ -54,5 +67,6 @@ public sealed record RewardConfig : ITrainerParams
         .Check(MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), "must be in [0, learningRate]")
         .NonNegative(nameof(WeightDecay), WeightDecay)
         .AtLeast(nameof(EvalEvery), EvalEvery, 0)
+        .Check(Enum.IsDefined(Pooling), nameof(Pooling), "must be last or mean")
         .Problems;
 }

@@ -60,6 +60,7 @@ public static class EvaluateSummary
             ["eval/response_tokens"] = policy.Average(c => c.Tokens),
             ["eval/ref_response_tokens"] = reference.Average(c => c.Tokens),
             ["eval/eos_fraction"] = policy.Average(c => c.EndedWithEos ? 1.0 : 0.0),
+            ["eval/ref_eos_fraction"] = reference.Average(c => c.EndedWithEos ? 1.0 : 0.0),
             ["eval/distinct_1"] = Distinct(policy, 1),
             ["eval/distinct_2"] = Distinct(policy, 2),
             ["eval/ref_distinct_1"] = Distinct(reference, 1),

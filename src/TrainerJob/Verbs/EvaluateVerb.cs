@@ -164,10 +164,8 @@ public sealed class EvaluateVerb : IVerb
             k3 = KlEstimators.SequenceSum(KlEstimators.PerToken(logProbs, refLogProbs, KlEstimator.K3), batch.ResponseMask); // (N)
         }
 
-        // The reward model is trained on completions ending with EOS (RewardConfig.AppendEos): score truncated ones the same way.
-        var endedResponses = responses.Select((r, row) => generated.EndedWithEos[row] ? r : [.. r, tokenizer.EosId]).ToList();
-        var scored = TextBatch.FromTokens(prompts, endedResponses, tokenizer.PadId, rewardModel.MaxLength, rewardModel.Device);
-        var rewards = ToDoubles(rewardModel.ScoreNormalized(scored));                                  // (N)
+        // Scored as PPO's rollout scores them: prompt + response + EOS (RewardModel.SampledBatch).
+        var rewards = ToDoubles(rewardModel.ScoreNormalized(rewardModel.SampledBatch(prompts, responses, generated.EndedWithEos))); // (N)
         var entropies = ToDoubles(entropy);
         var (kl1, kl3) = (k1 is null ? null : ToDoubles(k1), k3 is null ? null : ToDoubles(k3));
         var completions = new List<EvaluatedCompletion>(config.SamplesPerPrompt);

@@ -40,7 +40,7 @@ public sealed class RewardVerb : IVerb
 
     private static async Task RunAsync(JobContext context, RewardConfig config, CancellationToken cancellationToken)
     {
-        var model = RewardModel.FromPolicy(await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false), context.Device);
+        var model = RewardModel.FromPolicy(await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false), context.Device, config.Pooling);
         using var _ = model;
         var all = RewardData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false));
         var (train, heldout) = context.Spec.Inputs.ContainsKey(HeldoutInput)

@@ -46,6 +46,9 @@ public sealed record SftConfig
     /// <summary>Most held-out windows evaluated (fixed, non-overlapping, from the start of the tail).</summary>
     public int EvalWindows { get; init; } = 64;
 
+    /// <summary>Documents of the corpus, each followed by EOS: <c>paragraph</c> or <c>sentence</c> (learn to end a sentence).</summary>
+    public DocumentSplit DocumentSplit { get; init; } = DocumentSplit.Paragraph;
+
     /// <summary>Architecture when training from scratch; must be omitted with <c>inputs.policy</c> (the policy's config is used).</summary>
     public SftModelParams? Model { get; init; }
 
@@ -64,6 +67,7 @@ public sealed record SftConfig
         JobSpecException.Require(GradClip > 0, "params.gradClip", $"must be > 0 (got {GradClip})");
         JobSpecException.Require(EvalEvery >= 0, "params.evalEvery", $"must be >= 0 (got {EvalEvery})");
         JobSpecException.Require(HeldoutFraction is > 0 and <= 0.5, "params.heldoutFraction", $"must be in (0, 0.5] (got {HeldoutFraction})");
+        JobSpecException.Require(Enum.IsDefined(DocumentSplit), "params.documentSplit", $"must be paragraph or sentence (got {DocumentSplit})");
         JobSpecException.Require(EvalWindows > 0, "params.evalWindows", $"must be > 0 (got {EvalWindows})");
         JobSpecException.Require(!(hasPolicy && Model is not null), "params.model", "must be omitted when inputs.policy is given (the architecture comes from the policy)");
         if (!hasPolicy)

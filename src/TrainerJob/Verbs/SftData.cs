@@ -1,12 +1,24 @@
+using Rlhf.Core.Demo;
 using Rlhf.TrainerJob.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Verbs;
 
+/// <summary>How the SFT corpus is cut into documents, each followed by EOS.</summary>
+public enum DocumentSplit
+{
+    /// <summary>Blank-line separated paragraphs: the model learns where a passage ends.</summary>
+    Paragraph,
+
+    /// <summary>Sentences of each paragraph (<see cref="SentenceSplitter"/>): the model learns to end a sentence, so a
+    /// completion of a sentence opening stops with EOS after the sentence.</summary>
+    Sentence,
+}
+
 /// <summary>
-/// The SFT corpus as one token stream: paragraphs (blank-line separated) each followed by EOS, so the model
-/// learns where a passage ends. The last <c>heldoutFraction</c> of the stream is held out. Training batches
+/// The SFT corpus as one token stream: documents (paragraphs or sentences, see <see cref="DocumentSplit"/>) each
+/// followed by EOS, so the model learns where a document ends. The last <c>heldoutFraction</c> of the stream is held out. Training batches
 /// are random windows drawn with the job's generator; held-out windows are fixed and non-overlapping.
 /// </summary>
 public sealed class SftData : IDisposable
@@ -15,14 +27,14 @@ public sealed class SftData : IDisposable
     private readonly Tensor _heldout; // (Nheldout) int64
     private readonly Tensor _offsets; // (blockSize + 1) int64: 0..blockSize
 
-    public SftData(string text, ITokenizer tokenizer, int blockSize, double heldoutFraction)
+    public SftData(string text, ITokenizer tokenizer, int blockSize, double heldoutFraction, DocumentSplit split = DocumentSplit.Paragraph)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(tokenizer);
         var ids = new List<long>();
-        foreach (var paragraph in text.ReplaceLineEndings("\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var document in Documents(text, split))
         {
-            ids.AddRange(tokenizer.Encode(paragraph).Select(i => (long)i));
+            ids.AddRange(tokenizer.Encode(document).Select(i => (long)i));
             ids.Add(tokenizer.EosId);
         }
 
@@ -41,6 +53,16 @@ public sealed class SftData : IDisposable
     }
 
     public int BlockSize { get; }
+
+    /// <summary>The documents of <paramref name="text"/> in order: paragraphs, or (<see cref="DocumentSplit.Sentence"/>) each paragraph's sentences with its line breaks as spaces.</summary>
+    public static IEnumerable<string> Documents(string text, DocumentSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var paragraphs = text.ReplaceLineEndings("\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return split == DocumentSplit.Sentence
+            ? paragraphs.SelectMany(p => SentenceSplitter.Split(p.Replace('\n', ' ')))
+            : paragraphs;
+    }
 
     public long TokenCount { get; }
 

@@ -41,7 +41,7 @@ public sealed class SftVerb : IVerb
         }
 
         var corpus = await File.ReadAllTextAsync(await context.StageInputAsync(CorpusInput, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        using var data = new SftData(corpus, tokenizer, config.BlockSize, config.HeldoutFraction);
+        using var data = new SftData(corpus, tokenizer, config.BlockSize, config.HeldoutFraction, config.DocumentSplit);
         using var optimizer = AdamWFactory.Create([model], config.LearningRate, config.Beta1, config.Beta2, config.WeightDecay);
         var schedule = new CosineSchedule(config.LearningRate, config.MinLr, config.WarmupSteps, config.Steps);
         context.Checkpoints.Track(ModelOutput, model);

@@ -99,10 +99,12 @@ public sealed class PpoVerbTests(PpoFixture fixture) : IClassFixture<PpoFixture>
     [Fact]
     public async Task PpoRaisesTheRewardModelScoreWhileKlStaysBounded()
     {
-        // A fixed β = 0.3: the score rises by ~2 while the sequence KL levels off at 4–6 nats.
-        var parameters = TinyParams(30);
+        // A fixed β = 0.1. Every response is scored with EOS last (RewardModel.SampledBatch), so the fixture's score
+        // moves only with the target byte's share (ending on the target byte no longer pays): over 20 iterations it
+        // rises by ~0.9 while the sequence KL stays below 10 nats (~8).
+        var parameters = TinyParams(20);
         parameters["klControl"] = "fixed";
-        parameters["initKlCoef"] = 0.3;
+        parameters["initKlCoef"] = 0.1;
         var spec = _workspace.WriteSpec(_workspace.Spec("ppo", "ppo-learn", "runs/learn/ppo", Inputs(), parameters), "ppo-learn");
 
         var (exitCode, output, error) = await _workspace.RunProcessAsync("ppo", spec, TimeSpan.FromSeconds(120));
@@ -114,7 +116,7 @@ public sealed class PpoVerbTests(PpoFixture fixture) : IClassFixture<PpoFixture>
         var before = scores.Take(5).Average();
         var after = scores.TakeLast(5).Average();
         var trace = string.Join(" ", scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.True(after > before + 1.0, $"score {before:F3} -> {after:F3}: {trace}");
+        Assert.True(after > before + 0.75, $"score {before:F3} -> {after:F3}: {trace}; kl {string.Join(" ", kls)}");
         Assert.True(kls.Max() < 10, $"kl {string.Join(" ", kls)}");
 
         // The published policy, sampled afresh, writes the rewarded byte far more often than the SFT policy.
