@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rlhf.Api.Labeling;
 using Rlhf.Core.Artifacts;
 
 namespace Rlhf.Api;
@@ -19,6 +20,7 @@ public static class RlhfApiEndpoints
             .Validate(o => o.MaxSpecBytes > 0 && o.DefaultPageSize > 0 && o.MaxPageSize >= o.DefaultPageSize, "RlhfApi limits must be positive.")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddRlhfLabeling();
         return services;
     }
 
@@ -39,6 +41,7 @@ public static class RlhfApiEndpoints
             RunsApi.ReportAsync(request, id, client, ct));
         runs.MapGet("/{id}/artifacts/{**path}", (string id, string path, IArtifactStore store, CancellationToken ct) =>
             RunsApi.ArtifactAsync(id, path, store, ct));
+        endpoints.MapRlhfLabeling();
         return endpoints;
     }
 }

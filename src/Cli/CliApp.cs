@@ -20,6 +20,7 @@ public static class CliApp
             RunCommands.CreateRun(io, common),
             RunCommands.CreateRuns(io, common),
             DemoCommand.Create(io, common),
+            LabelCommand.Create(io, common),
         };
         return root;
     }

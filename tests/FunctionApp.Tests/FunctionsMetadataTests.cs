@@ -79,10 +79,12 @@ public sealed class FunctionsMetadataTests
             .ToList();
 
         Assert.Equal(LocalHostRoutes(), functionRoutes);
-        Assert.All(http, f => Assert.Equal("Function", (string?)Binding(f, "httpTrigger")["authLevel"]));
+        // the labeling page and its two calls are anonymous: the signed per-labeler token in each request is the credential
+        string[] labelerFacing = ["LabelPageHtml", "GetLabelBatch", "SubmitLabels"];
+        Assert.All(http, f => Assert.Equal(labelerFacing.Contains((string?)f["name"]) ? "Anonymous" : "Function", (string?)Binding(f, "httpTrigger")["authLevel"]));
         Assert.All(http, f => Assert.Equal("Out", (string?)Binding(f, "http")["direction"]));
-        // every handler that talks to the orchestrations gets a DurableTaskClient; the artifact download needs only the store
-        Assert.All(http.Where(f => (string?)f["name"] != "GetRunArtifact"), f => Binding(f, "durableClient"));
+        // every handler that talks to the orchestrations gets a DurableTaskClient; the artifact download and the static page do not
+        Assert.All(http.Where(f => (string?)f["name"] is not ("GetRunArtifact" or "LabelPageHtml")), f => Binding(f, "durableClient"));
     }
 
     private static List<string> TypesOf(JsonObject function) =>

@@ -39,6 +39,10 @@ public sealed class RlhfApiClient : IDisposable
         SendAsync<RunLinks>(HttpMethod.Post, runId is null ? "api/runs" : $"api/runs?runId={Uri.EscapeDataString(runId)}",
             new StringContent(specJson, Encoding.UTF8, "application/json"), cancellationToken);
 
+    /// <summary><c>POST /api/runs/{id}/label-links</c>: signed labeling links for people (see <c>docs/labeling.md</c>).</summary>
+    public Task<Api.Labeling.LabelLinks> CreateLabelLinksAsync(string runId, Api.Labeling.LabelLinksRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<Api.Labeling.LabelLinks>(HttpMethod.Post, $"{RunPath(runId)}/label-links", JsonContent.Create(request, options: JsonDefaults.Options), cancellationToken);
+
     public Task<RunPage> ListRunsAsync(RunListFilter filter, CancellationToken cancellationToken = default) =>
         SendAsync<RunPage>(HttpMethod.Get, $"api/runs{filter.ToQueryString()}", null, cancellationToken);
 
