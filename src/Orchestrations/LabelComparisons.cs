@@ -26,7 +26,8 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
             .Select((batch, i) => LabelAsync(context, input, i, batch))
             .ToList();
         await FanIn.WhenAllWithProgressAsync(labeling, (done, total) =>
-            context.SetCustomStatus(new RunStatus("labels", done, total) { Artifacts = prepared.Batches }));
+            // counts only: a status listing every batch outgrows Azure Table's 64 KB property at ~230 batches
+            context.SetCustomStatus(new RunStatus("labels", done, total)));
 
         var labels = labeling.Select(t => t.Result).ToList();
         var merged = await context.CallActivityAsync<Core.Artifacts.ArtifactRef>(

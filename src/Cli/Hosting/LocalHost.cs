@@ -85,6 +85,9 @@ public static class LocalHost
             app.MapGrpcService<TaskHubGrpcServer>();
             app.MapRlhfApi();
             await app.StartAsync(cancellationToken);
+            // The worker and the client dial the sidecar while Kestrel is still starting; a refused first dial leaves
+            // the shared channel in back-off and the first client calls fail ("Error connecting to subchannel").
+            await channel.ConnectAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
 
             if (options.SeedDatasets)
             {
