@@ -10,8 +10,7 @@ namespace Rlhf.FunctionApp.Tests;
 
 /// <summary>
 /// The Function App's <c>[Function]</c> wrappers on the real Durable Task engine, with the real activities, job
-/// runner and simulated labeler configured from app settings; the trainer is <c>script_trainer.py</c> (real
-/// processes and artifacts, trivial "training"). The orchestrations reach every activity and sub-orchestration
+/// runner and simulated labeler configured from app settings, and the real trainer on a tiny model. The orchestrations reach every activity and sub-orchestration
 /// by its <see cref="TaskNames"/> name, so a wrapper registered under a wrong name or reading the wrong input fails here.
 /// </summary>
 public sealed class WrapperWorkflowTests
@@ -23,14 +22,7 @@ public sealed class WrapperWorkflowTests
     {
         await using var host = await WrapperHost.StartAsync();
         await host.SeedTinyDatasetAsync();
-        var spec = RunSpec.Parse("""
-            {
-              "name": "fa",
-              "sampling": { "k": 3, "shards": 2, "promptLimit": 12 },
-              "labeling": { "batchSize": 4 },
-              "compute": { "pollIntervalSeconds": 1, "maxAttempts": 2 }
-            }
-            """);
+        var spec = Orchestrations.Tests.Support.RealTrainer.TinySpec();
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.NightlyRetrain, new NightlyRetrainInput("fa-1", spec, host.Store.Location));
         var meta = await host.WaitAsync(id, Timeout);
@@ -39,7 +31,7 @@ public sealed class WrapperWorkflowTests
         var result = meta.ReadOutputAs<RlhfRunResult>()!;
         Assert.Equal("runs/fa-1/ppo/model", result.Policy);
         Assert.True(result.Publish.Promoted, result.Publish.Reason); // no champion yet: the first nightly run becomes it
-        Assert.Equal(0.5, result.Metrics[MetricKeys.Gold]);
+        Assert.True(double.IsFinite(result.Metrics[MetricKeys.Gold]), "the evaluate job reports a gold score");
         Assert.InRange(result.Metrics[MetricKeys.GoldAgreement], 0.5, 1.0); // simulated labels through LabelBatch
 
         var champion = await host.Store.ReadJsonAsync<Champion>(ArtifactLayout.Champion);
@@ -55,28 +47,31 @@ public sealed class WrapperWorkflowTests
     }
 
     [Fact]
-    public async Task RunTrainingJobResubmitsACrashedAttemptAndKeepsItsStateAcrossContinueAsNew()
+    public async Task RunTrainingJobResubmitsCrashedAttemptsAcrossContinueAsNewThenGivesUp()
     {
+        // every attempt of the real trainer dies at step 1 as if killed (exit code 137)
         await using var host = await WrapperHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Rlhf:LocalJobRunner:EnvironmentVariables:SCRIPT_FAIL_ATTEMPTS"] = "1",
+            [$"Rlhf:LocalJobRunner:EnvironmentVariables:{Rlhf.TrainerJob.Runtime.JobContext.CrashAtStepVariable}"] = "1",
         });
+        await host.SeedTinyDatasetAsync();
         // one poll per history generation: every poll after the first runs in a ContinueAsNew generation whose
-        // input the wrapper must read afresh
+        // input the wrapper must read afresh, attempt count included
         var input = new RunTrainingJobInput(
-            new JobSpec { Verb = JobVerbs.Sft, JobId = "fa-sft", Store = host.Store.Location, Output = "runs/fa/sft" },
+            Rlhf.Orchestrations.JobSpecs.Sft("fa", host.Store.Location, Orchestrations.Tests.Support.RealTrainer.TinySpec()),
             new JobPolicy(MaxAttempts: 3, PollInterval: TimeSpan.FromMilliseconds(200), AttemptTimeout: TimeSpan.FromMinutes(1), PollsPerGeneration: 1));
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RunTrainingJob, input);
         var meta = await host.WaitAsync(id, Timeout);
 
-        Assert.True(meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed, meta.FailureDetails?.ToString());
-        var result = meta.ReadOutputAs<TrainingJobResult>()!;
-        Assert.Equal(2, result.Attempts);
-        Assert.True(result.Generations >= 2, $"{result.Generations} generation(s)");
-        Assert.Equal(0.5, result.Metrics["sft/loss"]); // written by attempt 2
-        Assert.Equal("runs/fa/sft/manifest.json", result.Manifest.Path);
-        var firstLog = System.Text.Encoding.UTF8.GetString(await host.Store.ReadAsync(ArtifactLayout.JobLog("fa-sft", 1)));
-        Assert.Contains("simulated crash on attempt 1", firstLog, StringComparison.Ordinal);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, meta.RuntimeStatus);
+        var message = meta.FailureDetails!.ErrorMessage;
+        Assert.Contains("Job 'fa-sft' (sft) failed after 3 attempt(s)", message, StringComparison.Ordinal);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            Assert.Contains($"attempt {attempt}: exited with code 137", message, StringComparison.Ordinal);
+        }
+
+        Assert.False(await host.Store.ExistsAsync(ArtifactLayout.JobAttempt("fa-sft", 4)), "no fourth attempt may be submitted");
     }
 }

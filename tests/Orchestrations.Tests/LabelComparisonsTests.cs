@@ -63,6 +63,15 @@ public sealed class LabelComparisonsTests
         Assert.NotEqual(pair["chosen"]!.GetValue<string>(), pair["rejected"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(pair["prompt"]!.GetValue<string>()));
         Assert.Equal(3, pair["ranking"]!.AsArray().Count);
+        foreach (var line in lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!))
+        {
+            // the trainer groups a prompt's lines by their ranking and rejects a line its ranking contradicts
+            var ranking = line["ranking"]!.AsArray().Select(r => r!.GetValue<int>()).ToList();
+            Assert.True(
+                ranking.Count == 0 || ranking.IndexOf(line["chosenIndex"]!.GetValue<int>()) < ranking.IndexOf(line["rejectedIndex"]!.GetValue<int>()),
+                $"ranking contradicts the vote: {line.ToJsonString()}");
+        }
+
         Assert.StartsWith("labels-test:", pair["id"]!.GetValue<string>(), StringComparison.Ordinal);
         return (new Outcome(result, rerun.Preferences), [.. finished.Take(6)]);
     }

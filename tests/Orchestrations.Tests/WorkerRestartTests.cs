@@ -8,8 +8,9 @@ using Rlhf.Orchestrations.Tests.Support;
 namespace Rlhf.Orchestrations.Tests;
 
 /// <summary>
-/// Replay safety for real: a run is started, its worker host is stopped while jobs are running, and a fresh worker
-/// (new job runner, nothing in memory) replays every orchestration from history and finishes the run.
+/// Replay safety for real: a run is started, its worker host is stopped while trainer jobs are running, and a fresh
+/// worker (new job runner, nothing in memory) replays every orchestration from history, adopts the trainer processes
+/// still running (from their process records) and finishes the run.
 /// </summary>
 public sealed class WorkerRestartTests
 {
@@ -18,17 +19,12 @@ public sealed class WorkerRestartTests
     {
         var root = Directory.CreateTempSubdirectory("rlhf-restart-").FullName;
         var store = new LocalArtifactStore(root);
-        var environment = new Dictionary<string, string> { ["SCRIPT_SLEEP"] = "1.5" };
         try
         {
             await using var engine = await SidecarEngine.StartAsync();
-            foreach (var name in new[] { "corpus.txt", "prompts.train.jsonl", "prompts.heldout.jsonl" })
-            {
-                await store.PutFileAsync($"datasets/tiny/{name}", Path.Combine(AppContext.BaseDirectory, "data", "tiny", name));
-            }
-
-            var spec = RunSpec.Parse("""{ "name": "rs", "sampling": { "k": 2, "shards": 2, "promptLimit": 8 }, "labeling": { "batchSize": 4 }, "compute": { "pollIntervalSeconds": 1 } }""");
-            var first = await engine.StartWorkerAsync(store, root, environment);
+            await WorkflowHost.SeedTinyDatasetAsync(store);
+            var spec = RealTrainer.TinySpec();
+            var first = await engine.StartWorkerAsync(store, root);
             var id = await engine.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RlhfRun, new RlhfRunInput("rs-1", spec, store.Location));
 
             // stop the worker while the sample jobs run (SFT done), between polls: the in-memory sidecar does not
@@ -38,7 +34,7 @@ public sealed class WorkerRestartTests
             await first.StopAsync();
             first.Dispose();
             await Task.Delay(500);
-            using var second = await engine.StartWorkerAsync(store, root, environment);
+            using var second = await engine.StartWorkerAsync(store, root);
 
             OrchestrationMetadata? meta = null;
             await WaitUntilAsync(async () =>
@@ -51,11 +47,12 @@ public sealed class WorkerRestartTests
             var result = meta.ReadOutputAs<RlhfRunResult>()!;
             Assert.Equal("runs/rs-1/ppo/model", result.Policy);
             Assert.True(await store.ExistsAsync("runs/rs-1/manifest.json"));
+            Assert.False(await store.ExistsAsync(ArtifactLayout.JobAttempt("rs-1-samples-shard-0", 2)), "the fresh worker resubmitted a sample job that was still running instead of adopting it");
             await second.StopAsync();
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            WorkflowHost.DeleteFolder(root);
         }
     }
 

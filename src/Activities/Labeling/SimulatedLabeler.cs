@@ -9,9 +9,10 @@ namespace Rlhf.Activities.Labeling;
 /// Simulated annotators (<see cref="BradleyTerryAnnotator"/> over the demo <see cref="GoldScorer"/>): for every
 /// pair i &lt; j of a prompt's completions each of <see cref="LabelingSpec.AnnotatorsPerComparison"/> annotators
 /// votes, the majority wins (ties go to the first annotator); the K-wise ranking orders completions by wins
-/// (Copeland), ties by index. The temperature is the spec's, or calibrated on the batch's pairs so that two
-/// annotators agree <see cref="SimulatedLabelingSpec.TargetAgreement"/> of the time. The annotators are seeded
-/// from (run seed, batch index), so a batch gets the same labels whenever and however often it is labeled.
+/// (Copeland), ties by index, and is left empty for a prompt whose votes form a cycle (no ranking agrees with
+/// them; the trainer rejects a line its ranking contradicts). The temperature is the spec's, or calibrated on the
+/// batch's pairs so that two annotators agree <see cref="SimulatedLabelingSpec.TargetAgreement"/> of the time. The
+/// annotators are seeded from (run seed, batch index), so a batch gets the same labels whenever and however often it is labeled.
 /// </summary>
 public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
 {
@@ -45,7 +46,9 @@ public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
             }
 
             var ranking = Enumerable.Range(0, wins.Length).OrderByDescending(k => wins[k]).ThenBy(k => k).ToList();
-            records.AddRange(votes.Select(v => Record(input.RunId, item, v.I, v.J, v.FirstWins, ranking, temperature)));
+            // A preference cycle (0 ≻ 1 ≻ 2 ≻ 0) has no ranking that every vote agrees with: keep the votes as plain pairs.
+            var consistent = votes.All(v => ranking.IndexOf(v.FirstWins ? v.I : v.J) < ranking.IndexOf(v.FirstWins ? v.J : v.I));
+            records.AddRange(votes.Select(v => Record(input.RunId, item, v.I, v.J, v.FirstWins, consistent ? ranking : [], temperature)));
         }
 
         var agreement = pairs.Count == 0 ? (double?)null : AnnotatorCalibration.CeilingAccuracy(pairs, labels);

@@ -25,6 +25,11 @@ public static class DurableEngine
             WorkerId = $"rlhf-local-{Environment.MachineName}",
             // One host per task hub: no app lease, so a host restarted after a crash starts at once.
             UseAppLease = false,
+            // Queue messages a crashed host had dequeued reappear only after these timeouts (Durable's default: 5 minutes,
+            // measured: a run killed while labeling stalled 300 s). Messages being processed are renewed, so this only
+            // bounds how long a restarted host waits for a dead host's in-flight work.
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             LoggerFactory = loggerFactory,
             CustomMessageTypeBinder = new ProtobufTagsTypeBinder(),
         };

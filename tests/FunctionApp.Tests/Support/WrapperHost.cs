@@ -9,7 +9,7 @@ namespace Rlhf.FunctionApp.Tests.Support;
 /// <summary>
 /// The real Durable Task engine (in-process test host) running the Function App's wrappers, with the services
 /// the Function App's own <see cref="FunctionAppServices.AddRlhfFunctionApp"/> registers from app settings:
-/// a local artifact store in a temp folder, the real local job runner (trainer: <c>script_trainer.py</c>) and
+/// a local artifact store in a temp folder, the real local job runner (trainer: the real <c>rlhf-trainer.dll</c>) and
 /// the real simulated labeler over the lexicons the Function App ships.
 /// </summary>
 internal sealed class WrapperHost : IAsyncDisposable
@@ -37,10 +37,11 @@ internal sealed class WrapperHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [FunctionAppSettings.StorageLocation] = root,
-                ["Rlhf:LocalJobRunner:Launcher"] = "python3",
-                ["Rlhf:LocalJobRunner:TrainerPath"] = Path.Combine(AppContext.BaseDirectory, "script_trainer.py"),
-                ["Rlhf:LocalJobRunner:MaxConcurrentJobs"] = "4",
+                ["Rlhf:LocalJobRunner:Launcher"] = "dotnet",
+                ["Rlhf:LocalJobRunner:TrainerPath"] = Orchestrations.Tests.Support.RealTrainer.Dll,
+                ["Rlhf:LocalJobRunner:MaxConcurrentJobs"] = "2",
                 ["Rlhf:LocalJobRunner:WorkDirectory"] = Path.Combine(root, ".work"),
+                ["Rlhf:LocalJobRunner:EnvironmentVariables:RLHF_WORK_DIR"] = Path.Combine(root, ".trainer"),
             })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();

@@ -73,7 +73,7 @@ internal sealed class SidecarEngine : IAsyncDisposable
     }
 
     /// <summary>A worker host with every orchestration and activity, as the real hosts register them.</summary>
-    public async Task<IHost> StartWorkerAsync(IArtifactStore store, string root, IDictionary<string, string> trainerEnvironment)
+    public async Task<IHost> StartWorkerAsync(IArtifactStore store, string root)
     {
         var worker = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
@@ -81,17 +81,7 @@ internal sealed class SidecarEngine : IAsyncDisposable
             {
                 services.AddSingleton(store);
                 services.AddRlhfActivities(
-                    runner =>
-                    {
-                        runner.Launcher = "python3";
-                        runner.TrainerPath = Path.Combine(AppContext.BaseDirectory, "script_trainer.py");
-                        runner.MaxConcurrentJobs = 4;
-                        runner.WorkDirectory = Path.Combine(root, ".work");
-                        foreach (var (name, value) in trainerEnvironment)
-                        {
-                            runner.EnvironmentVariables[name] = value;
-                        }
-                    },
+                    runner => RealTrainer.Configure(runner, root),
                     labeling => labeling.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
                 services.AddDurableTaskWorker(b =>
                 {

@@ -9,8 +9,8 @@ namespace Rlhf.Orchestrations.Tests.Support;
 /// <summary>
 /// The real Durable Task engine (in-process test host) with every orchestration and activity registered by
 /// the production registration methods, a local artifact store in a temp folder, the real
-/// <see cref="Activities.Jobs.LocalJobRunner"/> running <c>script_trainer.py</c> as the trainer process, and
-/// the real simulated labeler over the committed tiny lexicons.
+/// <see cref="Activities.Jobs.LocalJobRunner"/> running the real trainer (<see cref="RealTrainer"/>) as child
+/// processes, and the real simulated labeler over the committed tiny lexicons.
 /// </summary>
 internal sealed class WorkflowHost : IAsyncDisposable
 {
@@ -48,17 +48,7 @@ internal sealed class WorkflowHost : IAsyncDisposable
                     services.AddLogging();
                     services.AddSingleton<IArtifactStore>(store);
                     services.AddRlhfActivities(
-                        runner =>
-                        {
-                            runner.Launcher = "python3";
-                            runner.TrainerPath = Path.Combine(AppContext.BaseDirectory, "script_trainer.py");
-                            runner.MaxConcurrentJobs = 4;
-                            runner.WorkDirectory = Path.Combine(root, ".work");
-                            foreach (var (name, value) in trainerEnvironment ?? new Dictionary<string, string>())
-                            {
-                                runner.EnvironmentVariables[name] = value;
-                            }
-                        },
+                        runner => RealTrainer.Configure(runner, root, trainerEnvironment),
                         labeling => labeling.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
                     configure?.Invoke(services);
                 },
@@ -66,12 +56,16 @@ internal sealed class WorkflowHost : IAsyncDisposable
         return new WorkflowHost(host, store, root, ownsRoot);
     }
 
-    /// <summary>Copies the committed tiny data set into the store at <c>datasets/tiny/</c>.</summary>
-    public async Task SeedTinyDatasetAsync()
+    /// <summary>Copies the committed tiny data set (corpus, prompts, lexicons) into the store at <c>datasets/tiny/</c>.</summary>
+    public Task SeedTinyDatasetAsync() => SeedTinyDatasetAsync(Store);
+
+    /// <inheritdoc cref="SeedTinyDatasetAsync()"/>
+    public static async Task SeedTinyDatasetAsync(IArtifactStore store)
     {
-        foreach (var name in new[] { "corpus.txt", "prompts.train.jsonl", "prompts.heldout.jsonl" })
+        var folder = Path.Combine(AppContext.BaseDirectory, "data", "tiny");
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            await Store.PutFileAsync($"datasets/tiny/{name}", Path.Combine(AppContext.BaseDirectory, "data", "tiny", name));
+            await store.PutFileAsync($"datasets/tiny/{Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/')}", file);
         }
     }
 
@@ -99,13 +93,25 @@ internal sealed class WorkflowHost : IAsyncDisposable
             return;
         }
 
-        try
+        DeleteFolder(Root);
+    }
+
+    /// <summary>
+    /// Deletes a test's temp folder. The runner records a trainer's exit code a moment after the job's manifest, so a
+    /// file may appear during the delete: retry for a second, then leave the rest to the OS.
+    /// </summary>
+    public static void DeleteFolder(string root)
+    {
+        for (var attempt = 1; attempt <= 5 && Directory.Exists(root); attempt++)
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a job process may still hold a file; the temp folder is cleaned by the OS
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(200);
+            }
         }
     }
 }

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rlhf.Cli.Hosting;
+using Rlhf.Tests.Shared;
+
+namespace Rlhf.EndToEnd.Tests.Support;
+
+/// <summary>
+/// Shared by the end-to-end tests: one in-memory Azurite, the run spec every test runs, and the undisturbed baseline
+/// run of that spec (started at once on its own host, concurrently with the first test) whose artifact hashes the
+/// disturbed runs must reproduce. Every run uses the same run id, in its own container, so even the run id that
+/// preference records carry is the same.
+/// </summary>
+public sealed class EndToEndFixture : IAsyncLifetime
+{
+    /// <summary>The run id of every run (each pipeline has its own container and task hub).</summary>
+    public const string RunId = "e2e";
+
+    private readonly AzuriteFixture _azurite = new();
+    private Task<RunFingerprint>? _baseline;
+
+    /// <summary>
+    /// <c>configs/tiny.json</c>, with SFT checkpointing every 100 of 600 steps (a few seconds of training after the first
+    /// checkpoint), labeling in 8 batches of 2 prompts and 6 PPO iterations, so that a kill lands inside the step it aims at.
+    /// </summary>
+    public static string Spec { get; } = BuildSpec();
+
+    public static TimeSpan RunTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    internal ServedPipeline NewPipeline(string name) => new(name, _azurite.ConnectionString);
+
+    /// <summary>The undisturbed run's fingerprint (waits for it; rethrows its failure).</summary>
+    internal Task<RunFingerprint> BaselineAsync() => _baseline ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync()
+    {
+        await _azurite.InitializeAsync();
+        _baseline = RunBaselineAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await (_baseline ?? Task.CompletedTask);
+        }
+        catch (Exception)
+        {
+            // reported by the tests that awaited it
+        }
+
+        await _azurite.DisposeAsync();
+    }
+
+    private async Task<RunFingerprint> RunBaselineAsync()
+    {
+        await Task.Yield();
+        await using var pipeline = NewPipeline("base");
+        await pipeline.StartHostAsync();
+        await pipeline.StartRunAsync(RunId, Spec);
+        await pipeline.WaitForCompletionAsync(RunId, RunTimeout);
+        return await RunFingerprint.ReadAsync(pipeline.Store, RunId);
+    }
+
+    private static string BuildSpec()
+    {
+        var file = Path.Combine(RepoRoot.Find() ?? throw new DirectoryNotFoundException("Repository root (Pipeline.sln) not found."), "configs", "tiny.json");
+        var spec = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        spec["name"] = "e2e";
+        spec["basePolicy"]!["sft"]!["steps"] = 600;
+        spec["compute"]!["checkpointEvery"] = 100;
+        spec["labeling"]!["batchSize"] = 2;
+        spec["policy"]!["ppo"]!["iterations"] = 6;
+        return spec.ToJsonString();
+    }
+}
+
+/// <summary>The end-to-end test classes share one <see cref="EndToEndFixture"/> and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class EndToEndCollection : ICollectionFixture<EndToEndFixture>
+{
+    public const string Name = "end-to-end";
+}

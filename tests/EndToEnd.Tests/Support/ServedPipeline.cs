@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Rlhf.Activities.Jobs;
+using Rlhf.Api;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Json;
+
+namespace Rlhf.EndToEnd.Tests.Support;
+
+/// <summary>
+/// One deployment of the pipeline under test: its own task hub, blob container and data folder on the shared
+/// Azurite, served by <c>rlhf serve</c> child processes that can be killed and started again over the same state.
+/// Runs are started and watched through the HTTP API, artifacts read straight from the container.
+/// </summary>
+internal sealed class ServedPipeline : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly string _connectionString;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private ServeProcess? _host;
+
+    public ServedPipeline(string name, string connectionString)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        _connectionString = connectionString;
+        TaskHub = $"{name}{suffix}";
+        Container = $"{name}-{suffix}";
+        DataDir = Directory.CreateTempSubdirectory($"rlhf-e2e-{name}-").FullName;
+        Log = new HostLog(Path.Combine(DataDir, "serve.log"));
+        Store = new BlobArtifactStore(new BlobContainerClient(connectionString, Container));
+    }
+
+    public string TaskHub { get; }
+
+    public string Container { get; }
+
+    public string DataDir { get; }
+
+    public HostLog Log { get; }
+
+    public IArtifactStore Store { get; }
+
+    /// <summary>The current host process (after <see cref="StartHostAsync"/>).</summary>
+    public ServeProcess Host => _host ?? throw new InvalidOperationException("The host is not running.");
+
+    /// <summary>Starts <c>rlhf serve</c> on a free port over this pipeline's storage: the first start, or a restart after a kill.</summary>
+    public async Task StartHostAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        string[] arguments =
+        [
+            "--port", "0", "--storage", _connectionString, "--task-hub", TaskHub, "--container", Container,
+            "--data-dir", DataDir, "--verbose",
+        ];
+        // Trainer scratch folders are per job id; keep them per pipeline so pipelines running side by side never share one.
+        var environment = new Dictionary<string, string> { ["RLHF_WORK_DIR"] = Path.Combine(DataDir, "trainer") };
+        _host = await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
+    }
+
+    /// <summary>kill -9 the host; its trainer children keep running, as after a real crash.</summary>
+    public async Task KillHostAsync()
+    {
+        await Host.KillHardAsync();
+        Log.Write($"=== test: killed rlhf serve (pid {Host.ProcessId}) with SIGKILL at {DateTime.UtcNow:O}");
+    }
+
+    /// <summary><c>POST /api/runs?runId=</c> with <paramref name="specJson"/>.</summary>
+    public async Task StartRunAsync(string runId, string specJson)
+    {
+        using var content = new StringContent(specJson, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(new Uri(Host.ApiUri, $"api/runs?runId={runId}"), content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"POST /api/runs answered {(int)response.StatusCode}: {body}");
+    }
+
+    public async Task<RunDetail> GetRunAsync(string runId)
+    {
+        using var response = await _http.GetAsync(new Uri(Host.ApiUri, $"api/runs/{runId}"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET /api/runs/{runId} answered {(int)response.StatusCode}: {body}{Environment.NewLine}{Log.Tail()}");
+        return JsonSerializer.Deserialize<RunDetail>(body, JsonDefaults.Options)!;
+    }
+
+    /// <summary>Polls the run (every 100 ms) until <paramref name="until"/> holds; fails at once if the run ends first.</summary>
+    public async Task<RunDetail> WaitForRunAsync(string runId, Func<RunDetail, bool> until, TimeSpan timeout, string what) =>
+        await WaitForAsync(runId, async run => until(run) ? run : null, timeout, what);
+
+    /// <summary>
+    /// Polls <paramref name="probe"/> (given the run's current state) until it returns a value; fails with the run's
+    /// status and the host's log tail when the run ends first or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task<T> WaitForAsync<T>(string runId, Func<RunDetail, Task<T?>> probe, TimeSpan timeout, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var run = await GetRunAsync(runId);
+            if (await probe(run) is { } found)
+            {
+                return found;
+            }
+
+            if (run.IsFinished || DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}; the run is {run.RuntimeStatus}.{Environment.NewLine}{Describe(run)}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>Waits until the run finishes and asserts that it completed.</summary>
+    public async Task<RunDetail> WaitForCompletionAsync(string runId, TimeSpan timeout)
+    {
+        var run = await WaitForRunAsync(runId, r => r.IsFinished, timeout, "the run to finish");
+        Assert.True(run.RuntimeStatus == "Completed", $"Run {runId} ended {run.RuntimeStatus}.{Environment.NewLine}{Describe(run)}");
+        return run;
+    }
+
+    /// <summary>The runner's record of the job's current process (<c>jobs/{jobId}/process.json</c>), or null.</summary>
+    public async Task<JobProcessRecord?> ReadProcessRecordAsync(string jobId) =>
+        (await Store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(jobId)))?.Value;
+
+    /// <summary>True once the job writing under <paramref name="output"/> has a complete checkpoint (its <c>checkpoint.json</c> is written last).</summary>
+    public async Task<bool> HasCheckpointAsync(string output)
+    {
+        await foreach (var path in Store.ListAsync($"{output}/checkpoints/"))
+        {
+            if (path.EndsWith("/checkpoint.json", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public async Task<string> ReadTextAsync(string path) => System.Text.Encoding.UTF8.GetString(await Store.ReadAsync(path));
+
+    /// <summary>The run's status document and the host's log tail, for failure messages.</summary>
+    public string Describe(RunDetail? run) =>
+        $"Run status: {(run is null ? "(none)" : JsonSerializer.Serialize(run, JsonDefaults.Indented))}{Environment.NewLine}{Log.Tail()}";
+
+    /// <summary>Stops the host, kills trainer processes of this pipeline it left behind, and deletes the data folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        foreach (var orphan in Processes.FindByCommandLine($"/{Container}/jobs/"))
+        {
+            await Processes.KillHardAsync(orphan);
+        }
+
+        _http.Dispose();
+        Log.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a killed trainer may still hold a file for a moment; the temp folder is cleaned by the OS
+        }
+    }
+}
