@@ -45,10 +45,8 @@ public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
                 labels.Add(firstWins);
             }
 
-            var ranking = Enumerable.Range(0, wins.Length).OrderByDescending(k => wins[k]).ThenBy(k => k).ToList();
-            // A preference cycle (0 ≻ 1 ≻ 2 ≻ 0) has no ranking that every vote agrees with: keep the votes as plain pairs.
-            var consistent = votes.All(v => ranking.IndexOf(v.FirstWins ? v.I : v.J) < ranking.IndexOf(v.FirstWins ? v.J : v.I));
-            records.AddRange(votes.Select(v => Record(input.RunId, item, v.I, v.J, v.FirstWins, consistent ? ranking : [], temperature)));
+            var ranking = PreferenceRecord.RankingOf(wins, votes.Select(v => v.FirstWins ? (v.I, v.J) : (v.J, v.I)));
+            records.AddRange(votes.Select(v => PreferenceRecord.ForPair(input.RunId, item, v.I, v.J, v.FirstWins, ranking, LabelerName(temperature))));
         }
 
         var agreement = pairs.Count == 0 ? (double?)null : AnnotatorCalibration.CeilingAccuracy(pairs, labels);
@@ -89,21 +87,4 @@ public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
 
     private static string LabelerName(double temperature) =>
         $"simulated:bt(T={temperature.ToString("G4", CultureInfo.InvariantCulture)})";
-
-    private static PreferenceRecord Record(string runId, SampleRecord item, int i, int j, bool firstWins, IReadOnlyList<int> ranking, double temperature)
-    {
-        var (chosen, rejected) = firstWins ? (i, j) : (j, i);
-        return new PreferenceRecord
-        {
-            Id = $"{runId}:{item.PromptId}:{i}-{j}",
-            PromptId = item.PromptId,
-            Prompt = item.Prompt,
-            Chosen = item.Completions[chosen].Text,
-            Rejected = item.Completions[rejected].Text,
-            ChosenIndex = chosen,
-            RejectedIndex = rejected,
-            Ranking = ranking,
-            Labeler = LabelerName(temperature),
-        };
-    }
 }

@@ -23,6 +23,38 @@ public sealed record PreferenceRecord
     public required int RejectedIndex { get; init; }
     public required IReadOnlyList<int> Ranking { get; init; }
     public required string Labeler { get; init; }
+
+    /// <summary>The line for comparison (i, j) of a prompt's completions (i &lt; j), <paramref name="firstWins"/> saying whether i was chosen.</summary>
+    public static PreferenceRecord ForPair(string runId, SampleRecord item, int i, int j, bool firstWins, IReadOnlyList<int> ranking, string labeler)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var (chosen, rejected) = firstWins ? (i, j) : (j, i);
+        return new PreferenceRecord
+        {
+            Id = $"{runId}:{item.PromptId}:{i}-{j}",
+            PromptId = item.PromptId,
+            Prompt = item.Prompt,
+            Chosen = item.Completions[chosen].Text,
+            Rejected = item.Completions[rejected].Text,
+            ChosenIndex = chosen,
+            RejectedIndex = rejected,
+            Ranking = ranking,
+            Labeler = labeler,
+        };
+    }
+
+    /// <summary>
+    /// The K-wise ranking implied by per-completion points (most first, ties by index), or empty when some
+    /// (chosen, rejected) vote disagrees with it — a preference cycle (0 ≻ 1 ≻ 2 ≻ 0) has no ranking every vote
+    /// agrees with, and the reward trainer rejects a line whose ranking contradicts its pair, so such a prompt's
+    /// votes are kept as plain pairs.
+    /// </summary>
+    public static IReadOnlyList<int> RankingOf<TPoints>(IReadOnlyList<TPoints> points, IEnumerable<(int Chosen, int Rejected)> votes)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var ranking = Enumerable.Range(0, points.Count).OrderByDescending(k => points[k]).ThenBy(k => k).ToList();
+        return votes.All(v => ranking.IndexOf(v.Chosen) < ranking.IndexOf(v.Rejected)) ? ranking : [];
+    }
 }
 
 /// <summary>The metric keys the evaluate job writes and the publish gate reads.</summary>

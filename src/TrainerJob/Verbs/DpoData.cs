@@ -22,26 +22,7 @@ public static class DpoData
     /// <summary>Reads <c>PreferenceRecord</c> lines (blank lines skipped); throws naming the first bad line.</summary>
     public static List<PreferenceRecord> Read(string file)
     {
-        var records = new List<PreferenceRecord>();
-        var number = 0;
-        foreach (var text in File.ReadLines(file))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options) ?? throw new JsonException("null"));
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"inputs.preferences line {number} is not a preference record: {ex.Message}", ex);
-            }
-        }
-
+        var records = PreferenceFile.Read(file, DpoVerb.PreferencesInput);
         return records.Count > 0 ? records : throw new InvalidDataException("inputs.preferences has no preference records.");
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Json;
+using Rlhf.TrainerJob.Training;
 
 namespace Rlhf.TrainerJob.Verbs;
 
@@ -21,31 +22,8 @@ public sealed record RankedGroup(string PromptId, string Prompt, IReadOnlyList<s
 /// </summary>
 public static class RewardData
 {
-    public static IReadOnlyList<RankedGroup> Read(string file)
-    {
-        var records = new List<PreferenceRecord>();
-        var number = 0;
-        foreach (var text in File.ReadLines(file))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options)
-                    ?? throw new InvalidDataException("null line"));
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"'{Path.GetFileName(file)}' line {number} is not a preference record: {ex.Message}", ex);
-            }
-        }
-
-        return Group(records);
-    }
+    /// <summary>Reads the staged file of input <paramref name="inputName"/> and groups its lines.</summary>
+    public static IReadOnlyList<RankedGroup> Read(string file, string inputName) => Group(PreferenceFile.Read(file, inputName));
 
     /// <summary>Groups records as described on <see cref="RewardData"/>, in first-appearance order.</summary>
     public static IReadOnlyList<RankedGroup> Group(IReadOnlyList<PreferenceRecord> records)

@@ -42,9 +42,9 @@ public sealed class RewardVerb : IVerb
     {
         var model = RewardModel.FromPolicy(await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false), context.Device, config.Pooling);
         using var _ = model;
-        var all = RewardData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false));
+        var all = RewardData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false), PreferencesInput);
         var (train, heldout) = context.Spec.Inputs.ContainsKey(HeldoutInput)
-            ? (all, RewardData.Read(await context.StageInputAsync(HeldoutInput, cancellationToken).ConfigureAwait(false)))
+            ? (all, RewardData.Read(await context.StageInputAsync(HeldoutInput, cancellationToken).ConfigureAwait(false), HeldoutInput))
             : RewardData.Split(all, config.ValidationFraction);
         if (train.Count == 0)
         {

@@ -33,23 +33,10 @@ public static class HumanLabelAggregator
                 continue;
             }
 
-            var ranking = Enumerable.Range(0, points.Length).OrderByDescending(k => points[k]).ThenBy(k => k).ToList();
-            foreach (var (i, j) in SimulatedLabeler.PairsOf(item).Where(p => points[p.I] != points[p.J]))
-            {
-                var (chosen, rejected) = points[i] > points[j] ? (i, j) : (j, i);
-                records.Add(new PreferenceRecord
-                {
-                    Id = $"{runId}:{item.PromptId}:{i}-{j}",
-                    PromptId = item.PromptId,
-                    Prompt = item.Prompt,
-                    Chosen = item.Completions[chosen].Text,
-                    Rejected = item.Completions[rejected].Text,
-                    ChosenIndex = chosen,
-                    RejectedIndex = rejected,
-                    Ranking = ranking,
-                    Labeler = labeler,
-                });
-            }
+            // Borda points decide every pair, so the ranking agrees with every line by construction
+            var decided = SimulatedLabeler.PairsOf(item).Where(p => points[p.I] != points[p.J]).ToList();
+            var ranking = PreferenceRecord.RankingOf(points, decided.Select(p => points[p.I] > points[p.J] ? (p.I, p.J) : (p.J, p.I)));
+            records.AddRange(decided.Select(p => PreferenceRecord.ForPair(runId, item, p.I, p.J, points[p.I] > points[p.J], ranking, labeler)));
         }
 
         return records;

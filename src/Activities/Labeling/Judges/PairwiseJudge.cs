@@ -78,23 +78,9 @@ public abstract class PairwiseJudge(IArtifactStore store) : IAiJudge
                 points[v.Second] += v.Verdict == PairVerdict.Second ? 1 : v.Verdict == PairVerdict.Tie ? 0.5 : 0;
             }
 
-            var ranking = Enumerable.Range(0, points.Length).OrderByDescending(k => points[k]).ThenBy(k => k).ToList();
-            foreach (var v in judged.Where(v => v.Verdict != PairVerdict.Tie))
-            {
-                var (chosen, rejected) = v.Verdict == PairVerdict.First ? (v.First, v.Second) : (v.Second, v.First);
-                records.Add(new PreferenceRecord
-                {
-                    Id = $"{runId}:{item.PromptId}:{v.First}-{v.Second}",
-                    PromptId = item.PromptId,
-                    Prompt = item.Prompt,
-                    Chosen = item.Completions[chosen].Text,
-                    Rejected = item.Completions[rejected].Text,
-                    ChosenIndex = chosen,
-                    RejectedIndex = rejected,
-                    Ranking = ranking,
-                    Labeler = v.Labeler,
-                });
-            }
+            var decided = judged.Where(v => v.Verdict != PairVerdict.Tie).ToList();
+            var ranking = PreferenceRecord.RankingOf(points, decided.Select(v => v.Verdict == PairVerdict.First ? (v.First, v.Second) : (v.Second, v.First)));
+            records.AddRange(decided.Select(v => PreferenceRecord.ForPair(runId, item, v.First, v.Second, v.Verdict == PairVerdict.First, ranking, v.Labeler)));
         }
 
         return records;

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Json;
+
+namespace Rlhf.TrainerJob.Training;
+
+/// <summary>Reads a staged preferences JSONL input (<see cref="PreferenceRecord"/> lines, as the labeling activities write them).</summary>
+public static class PreferenceFile
+{
+    /// <summary>Every record in file order, blank lines skipped; a bad line throws naming the input and the line number.</summary>
+    public static List<PreferenceRecord> Read(string file, string inputName)
+    {
+        var records = new List<PreferenceRecord>();
+        var number = 0;
+        foreach (var text in File.ReadLines(file))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options) ?? throw new JsonException("null line"));
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"inputs.{inputName} line {number} is not a preference record: {ex.Message}", ex);
+            }
+        }
+
+        return records;
+    }
+}
