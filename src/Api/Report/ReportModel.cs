@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
 
 namespace Rlhf.Api.Report;
@@ -14,19 +15,6 @@ public sealed record EvaluationView(
     int Prompts,
     int SamplesPerPrompt,
     string? WinRateBy);
-
-/// <summary>One line of <c>evaluate/samples.jsonl</c>: policy sample j of a prompt next to the reference (SFT) sample j.</summary>
-public sealed record EvaluationSample(
-    string PromptId,
-    string Prompt,
-    int Index,
-    string Policy,
-    string Reference,
-    double PolicyReward,
-    double ReferenceReward,
-    double? PolicyGold,
-    double? ReferenceGold,
-    double Kl);
 
 /// <summary>
 /// What the store holds for one trainer step (<c>runs/{id}/{step}/</c>): its heartbeat, its manifest (present once the

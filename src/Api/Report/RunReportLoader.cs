@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Json;
 using Rlhf.Core.Runs;

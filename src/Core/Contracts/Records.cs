@@ -57,6 +57,23 @@ public sealed record PreferenceRecord
     }
 }
 
+/// <summary>
+/// One line of the evaluate step's <c>samples.jsonl</c>: policy sample <see cref="Index"/> of a prompt next to the
+/// reference (SFT) sample with the same index and seed, with their RM and gold scores and the policy sample's KL.
+/// Written by the trainer's evaluate verb, read by the run report.
+/// </summary>
+public sealed record EvaluationSample(
+    string PromptId,
+    string Prompt,
+    int Index,
+    string Policy,
+    string Reference,
+    double PolicyReward,
+    double ReferenceReward,
+    double? PolicyGold,
+    double? ReferenceGold,
+    double Kl);
+
 /// <summary>The metric keys the evaluate job writes and the publish gate reads.</summary>
 public static class MetricKeys
 {

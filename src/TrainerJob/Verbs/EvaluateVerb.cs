@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Rlhf.Core.Contracts;
 using Rlhf.Core.Demo;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Json;
@@ -13,26 +14,13 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Verbs;
 
-/// <summary>One line of the evaluate verb's <c>samples.jsonl</c>: policy sample j of a prompt next to reference sample j (same seed).</summary>
-public sealed record EvaluationSampleLine(
-    string PromptId,
-    string Prompt,
-    int Index,
-    string Policy,
-    string Reference,
-    double PolicyReward,
-    double ReferenceReward,
-    double? PolicyGold,
-    double? ReferenceGold,
-    double Kl);
-
 /// <summary>
 /// <c>evaluate</c>: N completions per prompt of <c>inputs.prompts</c> from <c>inputs.policy</c> and from <c>inputs.reference</c>
 /// (the SFT model), prompt i's from generators with the same seed, KV-cache sampling. Scores every completion with
 /// <c>inputs.rewardModel</c> (normalised by its <c>reward_stats.json</c>) and, with <c>inputs.lexicons</c>, the gold scorer.
 /// The sequence KL(policy ‖ reference) is measured on the policy's samples from logits / τ (k1 mean and k3).
 /// Outputs <c>{output}/evaluation.json</c> (<see cref="EvaluationReport"/>: metrics + reward-hacking alarms) and
-/// <c>{output}/samples.jsonl</c> (<see cref="EvaluationSampleLine"/>). Metrics per step are running means over the
+/// <c>{output}/samples.jsonl</c> (<see cref="EvaluationSample"/>). Metrics per step are running means over the
 /// prompts so far, so the last line (and the manifest) hold the final figures.
 /// </summary>
 public sealed class EvaluateVerb : IVerb
@@ -107,7 +95,7 @@ public sealed class EvaluateVerb : IVerb
                 for (var j = 0; j < fromPolicy.Count; j++)
                 {
                     var (p, r) = (fromPolicy[j], fromReference[j]);
-                    var line = new EvaluationSampleLine(prompt.Id, prompt.Prompt, j, p.Text, r.Text, p.Reward, r.Reward, p.GoldTotal, r.GoldTotal, p.Kl!.Value.K1);
+                    var line = new EvaluationSample(prompt.Id, prompt.Prompt, j, p.Text, r.Text, p.Reward, r.Reward, p.GoldTotal, r.GoldTotal, p.Kl!.Value.K1);
                     await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonDefaults.Options)).ConfigureAwait(false);
                 }
 
