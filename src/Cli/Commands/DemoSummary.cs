@@ -1,4 +1,5 @@
 using Rlhf.Api;
+using Rlhf.Core.Contracts;
 
 namespace Rlhf.Cli.Commands;
 
@@ -16,12 +17,14 @@ public sealed record DemoSummary(
     /// <summary>The figures a reader looks for first, by label → metric key the run reports.</summary>
     public static IReadOnlyList<(string Label, string Key)> HighlightKeys { get; } =
     [
-        ("RM accuracy", "rm/accuracy"),
-        ("gold score before", "eval/gold_before"),
-        ("gold score after", "eval/gold_after"),
-        ("RM score before", "eval/rm_before"),
-        ("RM score after", "eval/rm_after"),
-        ("KL to SFT", "objective/kl"),
+        // the evaluate job scores the tuned policy and the SFT policy on the same held-out prompts and seeds
+        ("RM held-out accuracy", "rm/heldout_accuracy"),
+        ("gold score before (SFT)", "eval/ref_gold"),
+        ("gold score after", MetricKeys.Gold),
+        ("RM score before (SFT)", "eval/ref_reward"),
+        ("RM score after", MetricKeys.Reward),
+        ("KL to SFT (nats)", MetricKeys.Kl),
+        ("win rate vs SFT", MetricKeys.WinRate),
     ];
 
     public static DemoSummary From(RunDetail run)
