@@ -24,8 +24,8 @@ namespace Rlhf.TrainerJob.Verbs;
 /// </summary>
 public sealed class DpoVerb : IVerb
 {
-    public const string PolicyInput = "policy";
-    public const string PreferencesInput = "preferences";
+    public const string PolicyInput = JobInputs.Policy;
+    public const string PreferencesInput = JobInputs.Preferences;
     public const string ModelOutput = "model";
     public const string ReferenceOutput = "reference_logps.jsonl";
 

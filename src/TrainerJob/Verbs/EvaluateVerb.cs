@@ -25,11 +25,11 @@ namespace Rlhf.TrainerJob.Verbs;
 /// </summary>
 public sealed class EvaluateVerb : IVerb
 {
-    public const string PolicyInput = "policy";
-    public const string ReferenceInput = "reference";
-    public const string RewardModelInput = "rewardModel";
-    public const string PromptsInput = "prompts";
-    public const string LexiconsInput = "lexicons";
+    public const string PolicyInput = JobInputs.Policy;
+    public const string ReferenceInput = JobInputs.Reference;
+    public const string RewardModelInput = JobInputs.RewardModel;
+    public const string PromptsInput = JobInputs.Prompts;
+    public const string LexiconsInput = JobInputs.Lexicons;
     public const string ReportOutput = "evaluation.json";
     public const string SamplesOutput = "samples.jsonl";
 

@@ -25,11 +25,11 @@ public sealed record PpoCheckpointState(KlControllerState KlController);
 /// </summary>
 public sealed class PpoVerb : IVerb
 {
-    public const string PolicyInput = "policy";
-    public const string RewardModelInput = "rewardModel";
-    public const string PromptsInput = "prompts";
-    public const string PretrainInput = "pretrain";
-    public const string LexiconsInput = "lexicons";
+    public const string PolicyInput = JobInputs.Policy;
+    public const string RewardModelInput = JobInputs.RewardModel;
+    public const string PromptsInput = JobInputs.Prompts;
+    public const string PretrainInput = JobInputs.Pretrain;
+    public const string LexiconsInput = JobInputs.Lexicons;
     public const string ModelOutput = "model";
     public const string ValueOutput = "value";
 

@@ -19,9 +19,9 @@ namespace Rlhf.TrainerJob.Verbs;
 /// </summary>
 public sealed class RewardVerb : IVerb
 {
-    public const string PolicyInput = "policy";
-    public const string PreferencesInput = "preferences";
-    public const string HeldoutInput = "heldout";
+    public const string PolicyInput = JobInputs.Policy;
+    public const string PreferencesInput = JobInputs.Preferences;
+    public const string HeldoutInput = JobInputs.HeldOut;
     public const string ModelOutput = "model";
 
     public string Name => JobVerbs.Reward;

@@ -26,8 +26,8 @@ public sealed record SampleLine(string PromptId, string Prompt, IReadOnlyList<Co
 /// </summary>
 public sealed class SampleVerb : IVerb
 {
-    public const string PolicyInput = "policy";
-    public const string PromptsInput = "prompts";
+    public const string PolicyInput = JobInputs.Policy;
+    public const string PromptsInput = JobInputs.Prompts;
     public const string SamplesOutput = "samples.jsonl";
 
     public string Name => JobVerbs.Sample;

@@ -14,8 +14,8 @@ namespace Rlhf.TrainerJob.Verbs;
 /// </summary>
 public sealed class SftVerb : IVerb
 {
-    public const string CorpusInput = "corpus";
-    public const string PolicyInput = "policy";
+    public const string CorpusInput = JobInputs.Corpus;
+    public const string PolicyInput = JobInputs.Policy;
     public const string ModelOutput = "model";
 
     public string Name => JobVerbs.Sft;
