@@ -71,7 +71,11 @@ public static class LocalHost
             builder.Services.AddDurableTaskWorker(b =>
             {
                 b.UseGrpc(channel);
-                b.AddTasks(PipelineRegistration.AddTasks);
+                b.AddTasks(registry =>
+                {
+                    PipelineRegistration.AddTasks(registry);
+                    options.ExtraTasks?.Invoke(registry);
+                });
             });
             builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
             builder.Services.AddRlhfApi();

@@ -42,6 +42,9 @@ public sealed record LocalHostOptions
     /// <summary>Repository root (holds <c>data/</c>, <c>configs/</c>, <c>node_modules/</c>); null: searched upwards.</summary>
     public string? RepoRoot { get; init; }
 
+    /// <summary>Orchestrations and activities registered next to the workflow's (tests and probes); null: none.</summary>
+    public Action<Microsoft.DurableTask.DurableTaskRegistry>? ExtraTasks { get; init; }
+
     /// <summary>Minimum level of console logs.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -8,7 +8,14 @@ namespace Rlhf.Cli.Hosting;
 /// starts as its own <c>GrpcSubOrchestrationInstanceCreatedEvent</c> subclass (with protobuf tags), which the
 /// storage provider's table converter writes without an <c>EventType</c>; the parent's history then cannot be
 /// read back and the run hangs. Before a work item is saved, such events are replaced by the plain
-/// <see cref="SubOrchestrationInstanceCreatedEvent"/> with the same data. Everything else is passed through.
+/// <see cref="SubOrchestrationInstanceCreatedEvent"/> with the same data.
+/// <para>
+/// Timer messages are delayed by one second (<see cref="TimerResolution"/>): the provider enqueues a timer as a queue
+/// message whose visibility delay is <c>FireAt - now</c> in whole seconds, truncated, so a 1 s timer became visible at
+/// once (measured: a 1 s timer before each call gave 15-62 ms gaps, and the tiny run's job monitors polled every 60 ms).
+/// Shifted by one second a timer fires between its due time and one second later, never early.
+/// </para>
+/// Everything else is passed through.
 /// </summary>
 public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrchestrationService
 {
@@ -29,6 +36,7 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(newOrchestrationRuntimeState);
+        DelayTimers(timerMessages);
         Normalize(newOrchestrationRuntimeState.Events);
         Normalize(newOrchestrationRuntimeState.NewEvents);
         if (!ReferenceEquals(workItem.OrchestrationRuntimeState, newOrchestrationRuntimeState) && workItem.OrchestrationRuntimeState is { } current)
@@ -39,6 +47,21 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
 
         return inner.CompleteTaskOrchestrationWorkItemAsync(
             workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    /// <summary>Resolution of the provider's timer delay (queue message visibility, whole seconds, truncated).</summary>
+    public static readonly TimeSpan TimerResolution = TimeSpan.FromSeconds(1);
+
+    /// <summary>Moves every timer message's due time one <see cref="TimerResolution"/> later, in place.</summary>
+    internal static void DelayTimers(IList<TaskMessage>? timerMessages)
+    {
+        for (var i = 0; i < (timerMessages?.Count ?? 0); i++)
+        {
+            if (timerMessages![i].Event is TimerFiredEvent fired)
+            {
+                fired.FireAt = fired.FireAt.Add(TimerResolution);
+            }
+        }
     }
 
     /// <summary>Replaces sidecar subclasses of history events by their DurableTask.Core base type, in place.</summary>
