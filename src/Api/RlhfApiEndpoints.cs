@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rlhf.Activities.Jobs;
 using Rlhf.Api.Labeling;
 using Rlhf.Core.Artifacts;
 
@@ -33,8 +34,8 @@ public static class RlhfApiEndpoints
             RunsApi.ListAsync(request, client, options.Value, ct));
         runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
             RunsApi.GetAsync(request, id, client, ct));
-        runs.MapPost("/{id}/cancel", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
-            RunsApi.CancelAsync(request, id, client, ct));
+        runs.MapPost("/{id}/cancel", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, IJobRunner runner, CancellationToken ct) =>
+            RunsApi.CancelAsync(request, id, client, store, runner, ct));
         runs.MapDelete("/{id}", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>
             RunsApi.PurgeAsync(id, client, store, ct));
         runs.MapGet("/{id}/report", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>

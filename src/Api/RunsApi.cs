@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Activities.Jobs;
 using Rlhf.Api.Report;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
@@ -117,7 +118,8 @@ public static class RunsApi
     }
 
     /// <summary><c>POST /api/runs/{id}/cancel</c>: terminate the run and its running child orchestrations; 409 when it already ended.</summary>
-    public static async Task<IResult> CancelAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
+    public static async Task<IResult> CancelAsync(
+        HttpRequest request, string runId, DurableTaskClient client, IArtifactStore store, IJobRunner runner, CancellationToken cancellationToken = default)
     {
         var metadata = await FindRunAsync(runId, client, cancellationToken);
         if (metadata is null)
@@ -138,10 +140,12 @@ public static class RunsApi
         }
 
         await client.TerminateInstanceAsync(runId, "Canceled by user", cancellationToken);
+        // Terminating an orchestration leaves the trainer jobs it started running; stop them (on whichever host runs them).
+        await RunJobs.CancelUnfinishedAsync(store, runner, runId, cancellationToken);
         return Results.Json(RunLinks.For(request, runId), JsonDefaults.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary><c>DELETE /api/runs/{id}</c>: purge the run's history, its child orchestrations and its artifacts; 409 while it runs.</summary>
+    /// <summary><c>DELETE /api/runs/{id}</c>: purge the run's history, its child orchestrations, its artifacts and its trainer job folders; 409 while it runs.</summary>
     public static async Task<IResult> PurgeAsync(string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken = default)
     {
         var metadata = await FindRunAsync(runId, client, cancellationToken);
@@ -162,7 +166,8 @@ public static class RunsApi
         }
 
         instances += (await client.PurgeInstanceAsync(runId, cancellationToken)).PurgedInstanceCount;
-        var artifacts = await store.DeletePrefixAsync(RunIds.ArtifactPrefix(runId), cancellationToken);
+        var artifacts = await store.DeletePrefixAsync(RunIds.ArtifactPrefix(runId), cancellationToken)
+            + await RunJobs.DeleteAsync(store, runId, cancellationToken);
         return Results.Json(new PurgeOutcome(runId, instances, artifacts), JsonDefaults.Options);
     }
 

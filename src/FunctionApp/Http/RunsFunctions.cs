@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Rlhf.Activities.Jobs;
 using Rlhf.Api;
 using Rlhf.Core.Artifacts;
 
@@ -12,7 +13,7 @@ namespace Rlhf.FunctionApp.Http;
 /// <see cref="RlhfApiEndpoints.MapRlhfApi"/>, on the same routes (the Functions route prefix is <c>api</c>).
 /// Function-level keys guard them in Azure (the API starts GPU jobs).
 /// </summary>
-public sealed class RunsFunctions(IArtifactStore store, IOptions<RlhfApiOptions> options, TimeProvider clock)
+public sealed class RunsFunctions(IArtifactStore store, IJobRunner runner, IOptions<RlhfApiOptions> options, TimeProvider clock)
 {
     private const AuthorizationLevel Level = AuthorizationLevel.Function;
 
@@ -44,7 +45,7 @@ public sealed class RunsFunctions(IArtifactStore store, IOptions<RlhfApiOptions>
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        RunsApi.CancelAsync(request, id, client, cancellationToken);
+        RunsApi.CancelAsync(request, id, client, store, runner, cancellationToken);
 
     [Function(nameof(PurgeRun))]
     public Task<IResult> PurgeRun(

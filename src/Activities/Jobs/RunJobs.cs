@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Contracts;
+using Rlhf.Core.Jobs;
+
+namespace Rlhf.Activities.Jobs;
+
+/// <summary>
+/// The trainer jobs of one run, found in the store: every <c>jobs/{jobId}/spec.json</c> whose job writes under
+/// <c>runs/{runId}/</c> (job ids are <c>{runId}-{step}</c>, but another run's id may extend this one's, so the
+/// spec's output decides). Used when a run is cancelled (its running jobs are stopped, whichever host started
+/// them) and purged (the job folders go with the run).
+/// </summary>
+public static partial class RunJobs
+{
+    /// <summary>One job of a run and its newest submitted attempt (0 when none was recorded).</summary>
+    public sealed record RunJob(JobSpec Spec, int LatestAttempt)
+    {
+        public string Folder => $"jobs/{Spec.JobId}/";
+
+        public JobHandle Handle => new(Spec.JobId, Spec.Verb, Spec.Output, LatestAttempt);
+    }
+
+    public static async Task<IReadOnlyList<RunJob>> ListAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var attempts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var path in store.ListAsync($"jobs/{runId}-", cancellationToken))
+        {
+            var parts = path.Split('/');
+            if (parts.Length != 3)
+            {
+                continue;
+            }
+
+            var jobId = parts[1];
+            var attempt = AttemptFile().Match(parts[2]) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            attempts[jobId] = Math.Max(attempts.GetValueOrDefault(jobId), attempt);
+        }
+
+        var runOutputs = ArtifactLayout.Run(runId) + "/";
+        var jobs = new List<RunJob>();
+        foreach (var (jobId, attempt) in attempts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            var specPath = ArtifactLayout.JobSpec(jobId);
+            if (await store.ExistsAsync(specPath, cancellationToken)
+                && await store.ReadJsonAsync<JobSpec>(specPath, cancellationToken) is { } spec
+                && spec.Output.StartsWith(runOutputs, StringComparison.Ordinal))
+            {
+                jobs.Add(new RunJob(spec, attempt));
+            }
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Stops every job of the run that has no manifest yet; returns how many were asked to stop.</summary>
+    public static async Task<int> CancelUnfinishedAsync(IArtifactStore store, IJobRunner runner, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        var cancelled = 0;
+        foreach (var job in await ListAsync(store, runId, cancellationToken))
+        {
+            if (job.LatestAttempt > 0 && !await store.ExistsAsync(StepManifest.PathFor(job.Spec.Output), cancellationToken))
+            {
+                await runner.CancelAsync(job.Handle, cancellationToken);
+                cancelled++;
+            }
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>Deletes the run's job folders (specs, attempt records, process records, logs); returns the blobs deleted.</summary>
+    public static async Task<int> DeleteAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var job in await ListAsync(store, runId, cancellationToken))
+        {
+            deleted += await store.DeletePrefixAsync(job.Folder, cancellationToken);
+        }
+
+        return deleted;
+    }
+
+    [GeneratedRegex(@"^attempt-(\d+)\.json$")]
+    private static partial Regex AttemptFile();
+}
