@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rlhf.Activities.Jobs;
 using Rlhf.Api;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
@@ -73,6 +74,7 @@ public sealed class HttpTriggerTests
 
     private static RunsFunctions Functions(WrapperHost host) => new(
         host.Services.GetRequiredService<IArtifactStore>(),
+        host.Services.GetRequiredService<IJobRunner>(),
         host.Services.GetRequiredService<IOptions<RlhfApiOptions>>(),
         host.Services.GetRequiredService<TimeProvider>());
 

@@ -22,7 +22,7 @@ public sealed class WrapperWorkflowTests
     {
         await using var host = await WrapperHost.StartAsync();
         await host.SeedTinyDatasetAsync();
-        var spec = Orchestrations.Tests.Support.RealTrainer.TinySpec();
+        var spec = RealTrainer.TinySpec();
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.NightlyRetrain, new NightlyRetrainInput("fa-1", spec, host.Store.Location));
         var meta = await host.WaitAsync(id, Timeout);
@@ -58,7 +58,7 @@ public sealed class WrapperWorkflowTests
         // one poll per history generation: every poll after the first runs in a ContinueAsNew generation whose
         // input the wrapper must read afresh, attempt count included
         var input = new RunTrainingJobInput(
-            Rlhf.Orchestrations.JobSpecs.Sft("fa", host.Store.Location, Orchestrations.Tests.Support.RealTrainer.TinySpec()),
+            Rlhf.Orchestrations.JobSpecs.Sft("fa", host.Store.Location, RealTrainer.TinySpec()),
             new JobPolicy(MaxAttempts: 3, PollInterval: TimeSpan.FromMilliseconds(200), AttemptTimeout: TimeSpan.FromMinutes(1), PollsPerGeneration: 1));
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RunTrainingJob, input);

@@ -253,7 +253,7 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         try
         {
             var process = Process.GetProcessById(record.ProcessId);
-            if (!process.HasExited && (process.StartTime.ToUniversalTime() - record.StartedUtc.UtcDateTime).Duration() < TimeSpan.FromSeconds(2))
+            if (!HasExited(process) && (process.StartTime.ToUniversalTime() - record.StartedUtc.UtcDateTime).Duration() < TimeSpan.FromSeconds(2))
             {
                 return process;
             }
@@ -270,6 +270,28 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <see cref="Process.HasExited"/> for a process this runner did not start only checks that its pid exists, which
+    /// a zombie's does (exited, not yet reaped by its parent): on Linux, a zombie (Z) or dead (X) state counts as exited.
+    /// </summary>
+    private static bool HasExited(Process process) =>
+        process.HasExited || (OperatingSystem.IsLinux() && LinuxState(process.Id) is null or 'Z' or 'X');
+
+    /// <summary>The state letter of <c>/proc/{pid}/stat</c> (<c>"{pid} ({comm}) {state} ..."</c>), or null when the process is gone.</summary>
+    private static char? LinuxState(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var endOfComm = stat.LastIndexOf(')'); // comm may itself contain spaces and parentheses
+            return endOfComm >= 0 && endOfComm + 2 < stat.Length ? stat[endOfComm + 2] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static void Kill(Process? process)

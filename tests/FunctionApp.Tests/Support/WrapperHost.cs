@@ -38,7 +38,7 @@ internal sealed class WrapperHost : IAsyncDisposable
             {
                 [FunctionAppSettings.StorageLocation] = root,
                 ["Rlhf:LocalJobRunner:Launcher"] = "dotnet",
-                ["Rlhf:LocalJobRunner:TrainerPath"] = Orchestrations.Tests.Support.RealTrainer.Dll,
+                ["Rlhf:LocalJobRunner:TrainerPath"] = RealTrainer.Dll,
                 ["Rlhf:LocalJobRunner:MaxConcurrentJobs"] = "2",
                 ["Rlhf:LocalJobRunner:WorkDirectory"] = Path.Combine(root, ".work"),
                 ["Rlhf:LocalJobRunner:EnvironmentVariables:RLHF_WORK_DIR"] = Path.Combine(root, ".trainer"),

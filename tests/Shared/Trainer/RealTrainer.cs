@@ -1,11 +1,13 @@
 using Rlhf.Activities.Jobs;
 using Rlhf.Core.Runs;
 
-namespace Rlhf.Orchestrations.Tests.Support;
+namespace Rlhf.Tests.Shared;
 
 /// <summary>
 /// The real trainer behind <see cref="LocalJobRunner"/> in the workflow tests (<c>dotnet rlhf-trainer.dll</c>, copied
 /// next to the test assembly by the TrainerJob project reference), and a run spec small enough to train for real in seconds.
+/// Link into a test project that references src/Activities and src/TrainerJob with
+/// <c>&lt;Compile Include="..\Shared\Trainer\RealTrainer.cs" Link="Shared\RealTrainer.cs" /&gt;</c>.
 /// </summary>
 internal static class RealTrainer
 {
