@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
+using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Activities.Registry;
 using Rlhf.Core.Demo;
@@ -51,6 +52,7 @@ public static class RlhfActivities
             .AddActivity<PrepareLabelBatches>()
             .AddActivity<LabelBatch>()
             .AddActivity<MergePreferences>()
+            .AddActivity<RemindLabelers>()
             .AddActivity<PublishIfBetter>()
             .AddActivity<WriteRunManifest>();
     }

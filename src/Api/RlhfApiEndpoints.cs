@@ -40,6 +40,7 @@ public static class RlhfApiEndpoints
             RunsApi.PurgeAsync(id, client, store, ct));
         runs.MapGet("/{id}/report", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
             RunsApi.ReportAsync(request, id, client, ct));
+        runs.MapGet("/{id}/agreement", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) => RunAgreementApi.GetAsync(id, client, store, ct));
         runs.MapGet("/{id}/artifacts/{**path}", (string id, string path, IArtifactStore store, CancellationToken ct) =>
             RunsApi.ArtifactAsync(id, path, store, ct));
         endpoints.MapRlhfLabeling();

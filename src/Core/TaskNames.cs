@@ -21,9 +21,13 @@ public static class TaskNames
     public const string PrepareLabelBatches = nameof(PrepareLabelBatches);
     public const string LabelBatch = nameof(LabelBatch);
     public const string MergePreferences = nameof(MergePreferences);
+    public const string RemindLabelers = nameof(RemindLabelers);
     public const string PublishIfBetter = nameof(PublishIfBetter);
     public const string WriteRunManifest = nameof(WriteRunManifest);
 
     /// <summary>External event raised on a <see cref="LabelComparisons"/> instance when people finished a batch (payload <see cref="Contracts.HumanLabelsSubmitted"/>).</summary>
     public static string HumanLabelsEvent(int batchIndex) => $"HumanLabels-{batchIndex}";
+
+    /// <summary>External event raised on a <see cref="RunTrainingJob"/> instance when attempt <paramref name="attempt"/> of its job exited (payload: the job id).</summary>
+    public static string JobExitedEvent(int attempt) => $"JobExited-{attempt}";
 }

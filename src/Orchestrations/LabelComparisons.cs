@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using Rlhf.Core;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Runs;
@@ -9,7 +10,10 @@ namespace Rlhf.Orchestrations;
 /// Sample shards → comparison batches → one labeling task per batch (fan-out) → merged preferences
 /// (fan-in, in batch order, so the result does not depend on which batch finishes first).
 /// Simulated and AI batches are labeled by the <c>LabelBatch</c> activity; human batches wait durably
-/// for <see cref="TaskNames.HumanLabelsEvent"/> with a timeout, then follow <see cref="HumanLabelingSpec.OnTimeout"/>.
+/// for <see cref="TaskNames.HumanLabelsEvent"/> with a timeout, then follow <see cref="HumanLabelingSpec.OnTimeout"/>
+/// (remind the labelers and wait again, fall back to the AI judge, or fail). While people label, the AI judge audits
+/// their batch on the same criteria (<see cref="LabelingSpec.AuditHumanBatches"/>); under routing by principle it also
+/// labels its own principles on every batch (<see cref="LabelingSpec.AiPrinciples"/>).
 /// </summary>
 public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, LabelComparisonsResult>
 {
@@ -29,7 +33,7 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
             // counts only: a status listing every batch outgrows Azure Table's 64 KB property at ~230 batches
             context.SetCustomStatus(new RunStatus("labels", done, total)));
 
-        var labels = labeling.Select(t => t.Result).ToList();
+        var labels = labeling.SelectMany(t => t.Result).ToList();
         var merged = await context.CallActivityAsync<Core.Artifacts.ArtifactRef>(
             TaskNames.MergePreferences,
             new MergePreferencesInput(input.RunId, input.PriorPreferences, [.. labels.Select(l => l.Labels)]),
@@ -37,18 +41,22 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
 
         var scored = labels.Where(l => l.GoldAgreement is not null).ToList();
         var pairs = scored.Sum(l => l.Pairs);
-        return new LabelComparisonsResult(merged, labels.Count, labels.Sum(l => l.Pairs))
+        return new LabelComparisonsResult(merged, prepared.Batches.Count, labels.Sum(l => l.Pairs))
         {
             GoldAgreement = pairs == 0 ? null : scored.Sum(l => l.GoldAgreement!.Value * l.Pairs) / pairs,
         };
     }
 
-    /// <summary>Batch i goes to people in mode human, and in mode mixed for a <see cref="LabelingSpec.HumanFraction"/> share spread evenly over the batches.</summary>
+    /// <summary>
+    /// Batch i goes to people in mode human; in mode mixed, every batch when routing by principle (people judge the
+    /// principles the AI does not), else a <see cref="LabelingSpec.HumanFraction"/> share spread evenly over the batches.
+    /// </summary>
     public static LabelingMode ModeOf(LabelingSpec labeling, int batchIndex)
     {
         ArgumentNullException.ThrowIfNull(labeling);
         return labeling.Mode switch
         {
+            LabelingMode.Mixed when labeling.RoutesByPrinciple => LabelingMode.Human,
             LabelingMode.Mixed => Math.Floor((batchIndex + 1) * labeling.HumanFraction) > Math.Floor(batchIndex * labeling.HumanFraction)
                 ? LabelingMode.Human
                 : LabelingMode.Ai,
@@ -56,23 +64,64 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
         };
     }
 
-    private static Task<LabelBatchResult> LabelAsync(TaskOrchestrationContext context, LabelComparisonsInput input, int index, Core.Artifacts.ArtifactRef batch)
+    /// <summary>The label files of batch <paramref name="index"/> that train the reward model (one, or two when routing by principle).</summary>
+    private static async Task<IReadOnlyList<LabelBatchResult>> LabelAsync(TaskOrchestrationContext context, LabelComparisonsInput input, int index, Core.Artifacts.ArtifactRef batch)
     {
         var mode = ModeOf(input.Labeling, index);
-        return mode == LabelingMode.Human
-            ? WaitForPeopleAsync(context, input, index, batch)
-            : LabelByMachineAsync(context, input, index, batch, mode);
+        if (mode != LabelingMode.Human)
+        {
+            return [await LabelByMachineAsync(context, input.Labeling, input, index, batch, mode)];
+        }
+
+        // People judge by the principles the AI does not; the AI's share, the audit and the fallback are labeled by the judge.
+        var human = input.Labeling.RoutesByPrinciple ? OnlyPrinciples(input.Labeling, ai: false) : input.Labeling;
+        var aiShare = input.Labeling.RoutesByPrinciple
+            ? LabelByMachineAsync(context, OnlyPrinciples(input.Labeling, ai: true), input, index, batch, LabelingMode.Ai, LabelParts.Ai)
+            : null;
+        var audit = input.Labeling.AuditHumanBatches
+            ? LabelByMachineAsync(context, human, input, index, batch, LabelingMode.Ai, LabelParts.Audit)
+            : null;
+        var people = await WaitForPeopleAsync(context, input, human, index, batch);
+        if (audit is not null)
+        {
+            await AuditAsync(context, audit, index);
+        }
+
+        return aiShare is null ? [people] : [await aiShare, people];
     }
 
-    private static Task<LabelBatchResult> LabelByMachineAsync(TaskOrchestrationContext context, LabelComparisonsInput input, int index, Core.Artifacts.ArtifactRef batch, LabelingMode mode) =>
+    /// <summary>The labeling spec with the AI judge's principles cut to the AI's share (<paramref name="ai"/>) or to the people's.</summary>
+    public static LabelingSpec OnlyPrinciples(LabelingSpec labeling, bool ai)
+    {
+        ArgumentNullException.ThrowIfNull(labeling);
+        var principles = ai ? labeling.Ai.Principles.Only(labeling.AiPrinciples) : labeling.Ai.Principles.Without(labeling.AiPrinciples);
+        return labeling with { Ai = labeling.Ai with { Principles = principles } };
+    }
+
+    /// <summary>An audit that fails (say, the remote judge is down) costs the report its judge–human figures, never the run.</summary>
+    private static async Task AuditAsync(TaskOrchestrationContext context, Task<LabelBatchResult> audit, int index)
+    {
+        try
+        {
+            await audit;
+        }
+        catch (TaskFailedException e)
+        {
+            context.CreateReplaySafeLogger<LabelComparisons>().LogWarning("Audit of batch {Batch} by the AI judge failed: {Error}", index, e.Message);
+        }
+    }
+
+    private static Task<LabelBatchResult> LabelByMachineAsync(
+        TaskOrchestrationContext context, LabelingSpec labeling, LabelComparisonsInput input, int index, Core.Artifacts.ArtifactRef batch, LabelingMode mode, string? part = null) =>
         context.CallActivityAsync<LabelBatchResult>(
             TaskNames.LabelBatch,
-            new LabelBatchInput(input.RunId, index, batch, mode, input.Labeling, input.Seed),
+            new LabelBatchInput(input.RunId, index, batch, mode, labeling, input.Seed) { Part = part },
             RetryPolicies.Labeling);
 
-    private static async Task<LabelBatchResult> WaitForPeopleAsync(TaskOrchestrationContext context, LabelComparisonsInput input, int index, Core.Artifacts.ArtifactRef batch)
+    private static async Task<LabelBatchResult> WaitForPeopleAsync(
+        TaskOrchestrationContext context, LabelComparisonsInput input, LabelingSpec labeling, int index, Core.Artifacts.ArtifactRef batch)
     {
-        var human = input.Labeling.Human;
+        var human = labeling.Human;
         var timeout = TimeSpan.FromMinutes(human.TimeoutMinutes);
         for (var waits = 0; ; waits++)
         {
@@ -86,9 +135,13 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
                 switch (human.OnTimeout)
                 {
                     case HumanTimeoutPolicy.Remind when waits < human.MaxReminders:
+                        await context.CallActivityAsync(
+                            TaskNames.RemindLabelers,
+                            new RemindLabelersInput(input.RunId, index, waits + 1, human.MaxReminders, labeling.AnnotatorsPerComparison, timeout * (waits + 1), human.NotifyUrlSetting),
+                            RetryPolicies.Activity);
                         continue;
                     case HumanTimeoutPolicy.FallbackToAi:
-                        return await LabelByMachineAsync(context, input, index, batch, LabelingMode.Ai);
+                        return await LabelByMachineAsync(context, labeling, input, index, batch, LabelingMode.Ai);
                     default:
                         throw new TimeoutException($"Batch {index} of run '{input.RunId}' got no human labels within {timeout} ({waits + 1} wait(s), policy {human.OnTimeout}).");
                 }

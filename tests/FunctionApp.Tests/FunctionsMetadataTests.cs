@@ -24,7 +24,7 @@ public sealed class FunctionsMetadataTests
     private static readonly string[] ActivityNames =
     [
         TaskNames.SubmitJob, TaskNames.GetJobStatus, TaskNames.CancelJob, TaskNames.ResolveChampion, TaskNames.PrepareLabelBatches,
-        TaskNames.LabelBatch, TaskNames.MergePreferences, TaskNames.PublishIfBetter, TaskNames.WriteRunManifest,
+        TaskNames.LabelBatch, TaskNames.MergePreferences, TaskNames.RemindLabelers, TaskNames.PublishIfBetter, TaskNames.WriteRunManifest,
     ];
 
     private static readonly Lazy<Dictionary<string, JsonObject>> Functions = new(Load);

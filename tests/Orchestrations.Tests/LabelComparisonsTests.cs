@@ -49,7 +49,7 @@ public sealed class LabelComparisonsTests
         await using var host = await WorkflowHost.StartAsync(configure: services =>
         {
             services.RemoveAll<IPreferenceLabeler>();
-            services.AddSingleton<IPreferenceLabeler>(sp => new DelayedLabeler(new SimulatedLabeler(sp.GetRequiredService<GoldScorer>()), slowFirst, finished));
+            services.AddSingleton<IPreferenceLabeler>(sp => new DelayedLabeler(new SimulatedLabeler(sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<GoldScorer>()), slowFirst, finished));
         });
         var shards = await WriteShardsAsync(host.Store);
         var input = new LabelComparisonsInput("labels-test", [.. shardOrder.Select(i => shards[i])], new LabelingSpec { BatchSize = 4, AnnotatorsPerComparison = 3 }, Seed: 5);

@@ -9,14 +9,15 @@ namespace Rlhf.Activities.Labeling;
 /// <summary>
 /// Labels one batch with the <see cref="IPreferenceLabeler"/> of the requested mode and writes
 /// <c>runs/{runId}/labels/batch-NNNN.jsonl</c> (TRL <c>prompt</c>/<c>chosen</c>/<c>rejected</c> plus ids and
-/// rankings), then its summary <c>batch-NNNN.json</c>. A retry that finds the summary returns it unchanged.
+/// rankings), then its summary <c>batch-NNNN.json</c> (a machine-labeled <see cref="LabelBatchInput.Part"/> goes to its own
+/// folder, <c>labels/{part}/</c>). A retry that finds the summary returns it unchanged.
 /// </summary>
 public sealed class LabelBatch(IArtifactStore store, IEnumerable<IPreferenceLabeler> labelers) : TaskActivity<LabelBatchInput, LabelBatchResult>
 {
     public override async Task<LabelBatchResult> RunAsync(TaskActivityContext context, LabelBatchInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var labelsPath = ArtifactLayout.Labels(input.RunId, input.BatchIndex);
+        var labelsPath = ArtifactLayout.Labels(input.RunId, input.BatchIndex, input.Part);
         var summaryPath = Path.ChangeExtension(labelsPath, ".json");
         if (await store.ExistsAsync(summaryPath))
         {

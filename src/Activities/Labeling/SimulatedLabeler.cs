@@ -1,56 +1,72 @@
-using System.Globalization;
+using Rlhf.Activities.Labeling.Simulated;
+using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Demo;
+using Rlhf.Core.Labeling;
 using Rlhf.Core.Runs;
 
 namespace Rlhf.Activities.Labeling;
 
 /// <summary>
-/// Simulated annotators (<see cref="BradleyTerryAnnotator"/> over the demo <see cref="GoldScorer"/>): for every
-/// pair i &lt; j of a prompt's completions each of <see cref="LabelingSpec.AnnotatorsPerComparison"/> annotators
-/// votes, the majority wins (ties go to the first annotator); the K-wise ranking orders completions by wins
-/// (Copeland), ties by index, and is left empty for a prompt whose votes form a cycle (no ranking agrees with
-/// them; the trainer rejects a line its ranking contradicts). The temperature is the spec's, or calibrated on the
-/// batch's pairs so that two annotators agree <see cref="SimulatedLabelingSpec.TargetAgreement"/> of the time. The
-/// annotators are seeded from (run seed, batch index), so a batch gets the same labels whenever and however often it is labeled.
+/// Simulated annotators over the demo <see cref="GoldScorer"/>: a panel (<see cref="SimulatedPanel"/>) of
+/// Bradley–Terry annotators, each with its own taste and biases (<see cref="SimulatedAnnotator"/>), votes on every pair
+/// i &lt; j of a prompt's completions and the majority wins (ties go to the first annotator). The K-wise ranking orders
+/// completions by wins (Copeland), ties by index, and is left empty for a prompt whose votes form a cycle (no ranking
+/// agrees with them; the trainer rejects a line its ranking contradicts). Each annotator's own verdicts, with the order
+/// the pair was shown in, are written to <see cref="SimulatedPanel.VotesPath"/> for agreement analytics. The panel is
+/// seeded from (run seed, batch index), so a batch gets the same labels and files whenever and however often it is labeled.
 /// </summary>
-public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
+public sealed class SimulatedLabeler(IArtifactStore store, GoldScorer scorer) : IPreferenceLabeler
 {
     public LabelingMode Mode => LabelingMode.Simulated;
 
-    public Task<LabeledBatch> LabelAsync(LabelBatchInput input, IReadOnlyList<SampleRecord> items, CancellationToken cancellationToken = default)
+    public async Task<LabeledBatch> LabelAsync(LabelBatchInput input, IReadOnlyList<SampleRecord> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(items);
-        var scored = items.Select(item => (Item: item, Gold: item.Completions.Select(c => scorer.Score(item.Prompt, c.Text).Total).ToArray())).ToList();
-        var pairs = scored.SelectMany(s => PairsOf(s.Item).Select(p => new GoldPair(s.Gold[p.I], s.Gold[p.J]))).ToList();
-        var temperature = Temperature(input.Labeling.Simulated, pairs);
-        var annotators = Enumerable.Range(0, input.Labeling.AnnotatorsPerComparison)
-            .Select(a => new BradleyTerryAnnotator(temperature, SeedOf(input.Seed, input.BatchIndex, a)))
-            .ToList();
+        var prompts = items.Select(item =>
+        {
+            var gold = item.Completions.Select(c => scorer.Score(item.Prompt, c.Text)).ToArray();
+            return (Item: item, Pairs: PairsOf(item).Select(p => (p.I, p.J, A: gold[p.I], B: gold[p.J])).ToList());
+        }).ToList();
+        var comparisons = prompts.SelectMany(p => p.Pairs).ToList();
+        var panel = SimulatedPanel.For(input, [.. comparisons.Select(c => (c.A, c.B))]);
+        var labeler = SimulatedPanel.MajorityLabeler(input.Labeling, panel);
 
-        var records = new List<PreferenceRecord>();
+        var verdicts = panel.Select(_ => new List<JudgeVerdict>()).ToList();
         var labels = new List<bool>();
-        foreach (var (item, gold) in scored)
+        var records = new List<PreferenceRecord>();
+        foreach (var (item, pairs) in prompts)
         {
             var wins = new int[item.Completions.Count];
             var votes = new List<(int I, int J, bool FirstWins)>();
-            foreach (var (i, j) in PairsOf(item))
+            foreach (var (i, j, a, b) in pairs)
             {
-                var ballots = annotators.Select(a => a.PrefersFirst(gold[i], gold[j])).ToList();
-                var yes = ballots.Count(b => b);
-                var firstWins = yes * 2 == ballots.Count ? ballots[0] : yes * 2 > ballots.Count;
+                var ballots = panel.Select(annotator => annotator.Judge(a, b)).ToList();
+                for (var n = 0; n < panel.Count; n++)
+                {
+                    verdicts[n].Add(VerdictOf(item, i, j, panel[n].Labeler, ballots[n]));
+                }
+
+                var yes = ballots.Count(v => v.FirstWins);
+                var firstWins = yes * 2 == ballots.Count ? ballots[0].FirstWins : yes * 2 > ballots.Count;
                 wins[firstWins ? i : j]++;
                 votes.Add((i, j, firstWins));
                 labels.Add(firstWins);
             }
 
             var ranking = PreferenceRecord.RankingOf(wins, votes.Select(v => v.FirstWins ? (v.I, v.J) : (v.J, v.I)));
-            records.AddRange(votes.Select(v => PreferenceRecord.ForPair(input.RunId, item, v.I, v.J, v.FirstWins, ranking, LabelerName(temperature))));
+            records.AddRange(votes.Select(v => PreferenceRecord.ForPair(input.RunId, item, v.I, v.J, v.FirstWins, ranking, labeler)));
         }
 
-        var agreement = pairs.Count == 0 ? (double?)null : AnnotatorCalibration.CeilingAccuracy(pairs, labels);
-        return Task.FromResult(new LabeledBatch(records, LabelerName(temperature), agreement));
+        for (var n = 0; n < panel.Count; n++)
+        {
+            await store.PutAsync(SimulatedPanel.VotesPath(input.RunId, input.BatchIndex, panel[n].Profile.Name), Jsonl.Serialize(verdicts[n]), cancellationToken);
+        }
+
+        var gold = comparisons.Select(c => new GoldPair(c.A.Total, c.B.Total)).ToList();
+        var agreement = gold.Count == 0 ? (double?)null : AnnotatorCalibration.CeilingAccuracy(gold, labels);
+        return new LabeledBatch(records, labeler, agreement);
     }
 
     /// <summary>Pairs i &lt; j of distinct completions (identical texts carry no preference).</summary>
@@ -69,22 +85,15 @@ public sealed class SimulatedLabeler(GoldScorer scorer) : IPreferenceLabeler
         }
     }
 
-    private static double Temperature(SimulatedLabelingSpec spec, IReadOnlyList<GoldPair> pairs)
+    private static JudgeVerdict VerdictOf(SampleRecord item, int i, int j, string labeler, SimulatedVote vote) => new()
     {
-        if (spec.Temperature is { } fixedTemperature)
-        {
-            return fixedTemperature;
-        }
-
-        // T → 0 gives the most agreement these pairs allow (ties always disagree half the time).
-        var ceiling = pairs.Count == 0 ? 0.5 : AnnotatorCalibration.ExpectedAgreement(pairs, 0);
-        return ceiling <= spec.TargetAgreement ? 0 : AnnotatorCalibration.CalibrateTemperature(pairs, spec.TargetAgreement);
-    }
-
-    /// <summary>A fixed mix (not <see cref="HashCode"/>, which is randomised per process).</summary>
-    private static int SeedOf(int runSeed, int batch, int annotator) =>
-        (int)(((runSeed * 1_000_003L) + (batch * 7_919L) + annotator) & int.MaxValue);
-
-    private static string LabelerName(double temperature) =>
-        $"simulated:bt(T={temperature.ToString("G4", CultureInfo.InvariantCulture)})";
+        ComparisonId = LabelVote.ComparisonOf(item.PromptId, i, j),
+        PromptId = item.PromptId,
+        First = i,
+        Second = j,
+        Labeler = labeler,
+        Verdict = vote.Verdict,
+        Forward = vote.ShownReversed ? null : vote.ByPosition,
+        Reversed = vote.ShownReversed ? vote.ByPosition : null,
+    };
 }

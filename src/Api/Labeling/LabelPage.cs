@@ -52,6 +52,7 @@ public static class LabelPage
   <article id="item" hidden>
     <h2 id="prompt-label">Prompt</h2>
     <blockquote id="prompt" aria-labelledby="prompt-label"></blockquote>
+    <p id="criteria" hidden></p>
     <p id="instructions"></p>
     <ol id="choices" class="choices" aria-label="Completions"></ol>
     <div class="verdicts" role="group" aria-label="No preference">
@@ -203,6 +204,10 @@ public static class LabelPage
     if (batch.submitted) { finish('You have already answered this batch. Thank you!'); return; }
     if (batch.closed) { $('progress').textContent = ''; say('This batch is closed; nothing more is needed.'); return; }
     answers = batch.comparisons.map(() => undefined);
+    if (batch.criteria.length) {
+      $('criteria').textContent = 'Judge only by ' + batch.criteria.map(c => `${c.name} (${c.description})`).join('; ') + '. Other qualities are judged by the AI.';
+      $('criteria').hidden = false;
+    }
     $('item').hidden = false;
     render();
   })();

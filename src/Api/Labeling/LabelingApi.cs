@@ -2,9 +2,12 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Rlhf.Activities.Labeling.Human;
+using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Labeling;
+using Rlhf.Core.Runs;
+using Rlhf.Orchestrations;
 
 namespace Rlhf.Api.Labeling;
 
@@ -20,7 +23,14 @@ public sealed record LabelLinks(string RunId, IReadOnlyList<LabelLink> Links);
 public sealed record LabelComparisonView(string Id, string Prompt, IReadOnlyList<string> Completions);
 
 /// <summary>What <c>GET /api/label/batch</c> returns: the batch a link opens and whether this labeler already answered it.</summary>
-public sealed record LabelBatchView(string RunId, int BatchIndex, string Labeler, DateTimeOffset ExpiresAt, bool Submitted, bool Closed, IReadOnlyList<LabelComparisonView> Comparisons);
+public sealed record LabelBatchView(string RunId, int BatchIndex, string Labeler, DateTimeOffset ExpiresAt, bool Submitted, bool Closed, IReadOnlyList<LabelComparisonView> Comparisons)
+{
+    /// <summary>The principles people judge by when mode mixed routes by principle (the AI judges the others); empty: overall quality.</summary>
+    public IReadOnlyList<LabelCriterion> Criteria { get; init; } = [];
+}
+
+/// <summary>A principle of the constitution as the labeling page states it.</summary>
+public sealed record LabelCriterion(string Name, string Description);
 
 /// <summary>The answer to a submission: stored or a replay, and where the batch stands.</summary>
 public sealed record LabelSubmissionResult(bool Stored, bool Duplicate, int Submissions, int Required, bool Signalled);
@@ -118,6 +128,15 @@ public static class LabelingApi
         return Results.Json(new LabelLinks(runId, links), Core.Json.JsonDefaults.Options);
     }
 
+    /// <summary>Under routing by principle, the people's principles (those the AI does not judge) with their descriptions.</summary>
+    public static IReadOnlyList<LabelCriterion> CriteriaOf(LabelingSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.RoutesByPrinciple
+            ? [.. LabelComparisons.OnlyPrinciples(spec, ai: false).Ai.Principles.Weighted().Select(p => new LabelCriterion(p.Key, Constitution.Descriptions[p.Key]))]
+            : [];
+    }
+
     /// <summary><c>GET /api/label/batch?token=</c>: the comparisons of the link's batch.</summary>
     public static async Task<IResult> BatchAsync(HttpRequest request, DurableTaskClient client, HumanLabeling labeling, CancellationToken cancellationToken = default)
     {
@@ -142,7 +161,7 @@ public static class LabelingApi
             .Select(i => new LabelComparisonView(ComparisonIds.Of(claims.RunId, claims.BatchIndex, i.PromptId), i.Prompt, [.. i.Completions.Select(c => c.Text)]))
             .ToList();
         return Results.Json(
-            new LabelBatchView(claims.RunId, claims.BatchIndex, claims.Labeler, claims.ExpiresAt, submitted, closed, comparisons),
+            new LabelBatchView(claims.RunId, claims.BatchIndex, claims.Labeler, claims.ExpiresAt, submitted, closed, comparisons) { Criteria = CriteriaOf(run.Spec) },
             Core.Json.JsonDefaults.Options);
     }
 

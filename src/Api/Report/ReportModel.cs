@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Labeling;
 
 namespace Rlhf.Api.Report;
 
@@ -45,6 +46,9 @@ public sealed record RunReportData
 
     /// <summary>The first lines of <c>evaluate/samples.jsonl</c>.</summary>
     public IReadOnlyList<EvaluationSample> Samples { get; init; } = [];
+
+    /// <summary>Agreement analytics over the run's labels (empty before labeling; null when the label files are unreadable).</summary>
+    public AgreementReport? Agreement { get; init; }
 
     /// <summary>Every artifact the run's manifests list, plus those in its custom status, by path.</summary>
     public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];

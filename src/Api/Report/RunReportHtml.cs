@@ -70,6 +70,12 @@ public static class RunReportHtml
         ]);
         Group(html, data, "Policy optimisation: DPO", "dpo", () => [ReportCharts.DpoAccuracy(data, fonts), ReportCharts.DpoMargins(data, fonts)]);
 
+        if (ReportAgreement.HasLabels(data))
+        {
+            Section(html, ReportAgreement.Title);
+            ReportAgreement.Render(html, data.Agreement!);
+        }
+
         Section(html, "Samples: SFT vs tuned policy");
         ReportTables.Samples(html, data);
         Section(html, "Steps");

@@ -6,6 +6,7 @@ using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Json;
+using Rlhf.Core.Labeling;
 using Rlhf.Core.Runs;
 
 namespace Rlhf.Api.Report;
@@ -45,6 +46,7 @@ public static class RunReportLoader
 
         var evaluation = await reader.JsonAsync<EvaluationView>($"{EvaluateStep}/evaluation.json", cancellationToken);
         var samples = await reader.SamplesAsync($"{EvaluateStep}/samples.jsonl", cancellationToken);
+        var agreement = await reader.AgreementAsync(run.Id, cancellationToken);
         var spec = Normalize(SpecFromInput(serializedInput) ?? (await reader.JsonAsync<StepManifest>(StepManifest.FileName, cancellationToken))?.Spec);
         var artifacts = run.Artifacts.Select(a => new ArtifactRef(a.Path, a.Sha256, a.Bytes))
             .Concat(steps.SelectMany(s => s.Manifest?.Outputs ?? []))
@@ -59,6 +61,7 @@ public static class RunReportLoader
             Steps = steps,
             Evaluation = evaluation,
             Samples = samples,
+            Agreement = agreement,
             Artifacts = artifacts,
             Problems = reader.Problems,
         };
@@ -211,6 +214,20 @@ public static class RunReportLoader
             catch (InvalidDataException ex)
             {
                 Problems.Add(ex.Message);
+                return null;
+            }
+        }
+
+        /// <summary>Agreement analytics over the run's label files (<see cref="AgreementFiles.ForRunAsync"/>); null when they cannot be read.</summary>
+        public async Task<AgreementReport?> AgreementAsync(string runId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await AgreementFiles.ForRunAsync(store, runId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Problems.Add($"Could not compute label agreement from {Prefix}labels/: {ex.Message}");
                 return null;
             }
         }

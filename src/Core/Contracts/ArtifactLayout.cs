@@ -19,6 +19,13 @@ public static class ArtifactLayout
 
     public static string Labels(string runId, int index) => $"runs/{runId}/labels/batch-{index:D4}.jsonl";
 
+    /// <summary>
+    /// A batch's labels file, or with <paramref name="part"/> one of its machine-labeled parts in its own folder:
+    /// <see cref="LabelParts.Ai"/> (the AI's principles under routing by principle) or <see cref="LabelParts.Audit"/>.
+    /// </summary>
+    public static string Labels(string runId, int index, string? part) =>
+        part is null ? Labels(runId, index) : $"runs/{runId}/labels/{part}/batch-{index:D4}.jsonl";
+
     public static string Preferences(string runId) => $"runs/{runId}/labels/preferences.jsonl";
 
     public static string JobSpec(string jobId) => $"jobs/{jobId}/spec.json";

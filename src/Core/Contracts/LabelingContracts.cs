@@ -22,7 +22,21 @@ public sealed record PrepareLabelBatchesInput(string RunId, IReadOnlyList<Artifa
 public sealed record LabelBatches(IReadOnlyList<ArtifactRef> Batches, int Prompts, int Pairs);
 
 /// <summary>Activity input of <c>LabelBatch</c>: label one batch with the labeler of <paramref name="Mode"/>.</summary>
-public sealed record LabelBatchInput(string RunId, int BatchIndex, ArtifactRef Batch, LabelingMode Mode, LabelingSpec Labeling, int Seed);
+public sealed record LabelBatchInput(string RunId, int BatchIndex, ArtifactRef Batch, LabelingMode Mode, LabelingSpec Labeling, int Seed)
+{
+    /// <summary>Null: the batch's labels; otherwise which machine-labeled part (<see cref="LabelParts"/>) this is.</summary>
+    public string? Part { get; init; }
+}
+
+/// <summary>The machine-labeled parts a batch may have besides its own labels (see <see cref="ArtifactLayout.Labels(string, int, string?)"/>).</summary>
+public static class LabelParts
+{
+    /// <summary>Routing by principle: the AI judge's labels on <see cref="LabelingSpec.AiPrinciples"/>, trained on with the people's.</summary>
+    public const string Ai = "ai";
+
+    /// <summary>The AI judge's labels of a human batch on the people's criteria, for judge–human agreement only.</summary>
+    public const string Audit = "audit";
+}
 
 public sealed record LabelBatchResult(int BatchIndex, ArtifactRef Labels, int Pairs, string Labeler)
 {
@@ -34,3 +48,17 @@ public sealed record HumanLabelsSubmitted(int BatchIndex, ArtifactRef Labels, in
 
 /// <summary>Activity input of <c>MergePreferences</c>: prior files then batches, in order → <c>runs/{runId}/labels/preferences.jsonl</c>.</summary>
 public sealed record MergePreferencesInput(string RunId, IReadOnlyList<ArtifactRef> Prior, IReadOnlyList<ArtifactRef> Batches);
+
+/// <summary>
+/// Activity input of <c>RemindLabelers</c>: batch <paramref name="BatchIndex"/> has waited <paramref name="Waited"/> for
+/// <paramref name="Required"/> people; this is reminder <paramref name="Reminder"/> of <paramref name="MaxReminders"/>.
+/// <paramref name="NotifyUrlSetting"/> names the app setting holding the webhook to post to (null: record only).
+/// </summary>
+public sealed record RemindLabelersInput(string RunId, int BatchIndex, int Reminder, int MaxReminders, int Required, TimeSpan Waited, string? NotifyUrlSetting);
+
+/// <summary>What a reminder said and to whom: <c>runs/{runId}/labels/reminders/batch-NNNN-R.json</c>.</summary>
+public sealed record LabelingReminder(string RunId, int BatchIndex, int Reminder, int MaxReminders, int Required, IReadOnlyList<string> Submitted, string Text)
+{
+    /// <summary>Whether the text was posted to the run's webhook (false: recorded only, no webhook configured).</summary>
+    public bool Posted { get; init; }
+}

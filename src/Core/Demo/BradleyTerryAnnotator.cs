@@ -26,21 +26,22 @@ public sealed class BradleyTerryAnnotator
 
     public int Seed { get; }
 
-    /// <summary>P(A ≻ B) = σ((goldA − goldB) / T); a step function at T = 0 (½ on ties).</summary>
-    public static double PreferenceProbability(double goldA, double goldB, double temperature)
+    /// <summary>
+    /// P(A ≻ B) = σ((goldA − goldB) / T + offset); at T = 0 the first term is ±∞ (0 on ties), so only ties feel the
+    /// offset. The offset is in logits: a bias (length, position) that does not scale with the noise.
+    /// </summary>
+    public static double PreferenceProbability(double goldA, double goldB, double temperature, double logitOffset = 0)
     {
         var diff = goldA - goldB;
-        if (temperature == 0 || diff == 0)
-        {
-            return diff > 0 ? 1 : diff < 0 ? 0 : 0.5;
-        }
-
-        return 1 / (1 + Math.Exp(-diff / temperature));
+        var logit = temperature == 0 || diff == 0
+            ? diff > 0 ? double.PositiveInfinity : diff < 0 ? double.NegativeInfinity : 0
+            : diff / temperature;
+        return 1 / (1 + Math.Exp(-(logit + logitOffset)));
     }
 
-    /// <summary>True when this annotator prefers A over B (one Bernoulli draw).</summary>
-    public bool PrefersFirst(double goldA, double goldB) =>
-        _random.NextDouble() < PreferenceProbability(goldA, goldB, Temperature);
+    /// <summary>True when this annotator prefers A over B (one Bernoulli draw), with an optional bias in logits.</summary>
+    public bool PrefersFirst(double goldA, double goldB, double logitOffset = 0) =>
+        _random.NextDouble() < PreferenceProbability(goldA, goldB, Temperature, logitOffset);
 
     /// <summary>One label per pair, in order.</summary>
     public IReadOnlyList<bool> Label(IReadOnlyList<GoldPair> pairs) => pairs.Select(p => PrefersFirst(p.GoldA, p.GoldB)).ToList();

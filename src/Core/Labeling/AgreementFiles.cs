@@ -12,17 +12,20 @@ namespace Rlhf.Core.Labeling;
 /// batch labels, several labelers' files over the same samples, merged preferences) and of <see cref="JudgeVerdict"/>
 /// (AI judges' side files, which add the judges' ties and position-bias answers). A comparison voted on in both a
 /// judge file and a preference file by the same labeler counts once. When people's own judgement files are given,
-/// they replace the <c>human:...</c> majority lines of the preference files (the same people counted twice).
+/// they replace the <c>human:...</c> majority lines of the preference files (the same people counted twice); likewise
+/// simulated annotators' own verdict files replace the <c>simulated:...</c> majority lines.
 /// </summary>
 public static partial class AgreementFiles
 {
     private const string HumanKind = "human";
+    private const string SimulatedKind = "simulated";
 
     /// <summary>
     /// Agreement over everything a run's labeling left under <c>runs/{runId}/labels/</c>: the labeled batches
-    /// (<c>batch-NNNN.jsonl</c>), the AI judges' verdicts (<c>judge/batch-NNNN.jsonl</c>) and each person's
-    /// judgements (<c>human/batch-NNNN/{labeler}.jsonl</c>; a ranking of K completions gives a vote on each of its
-    /// C(K,2) pairs, other verdicts — tie, both bad, skip — give none).
+    /// (<c>batch-NNNN.jsonl</c>), the AI judges' verdicts (<c>judge/batch-NNNN.jsonl</c>), each simulated annotator's
+    /// verdicts (<c>simulated/batch-NNNN/{annotator}.jsonl</c>, read like a judge's) and each person's judgements
+    /// (<c>human/batch-NNNN/{labeler}.jsonl</c>; a ranking of K completions gives a vote on each of its C(K,2) pairs,
+    /// other verdicts — tie, both bad, skip — give none).
     /// </summary>
     public static async Task<AgreementReport> ForRunAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {
@@ -39,7 +42,7 @@ public static partial class AgreementFiles
         var report = await ComputeAsync(
             store,
             relative.Where(p => BatchLabels().IsMatch(p.Name)).Select(p => p.Path),
-            relative.Where(p => JudgeVerdicts().IsMatch(p.Name)).Select(p => p.Path),
+            relative.Where(p => JudgeVerdicts().IsMatch(p.Name) || SimulatedVerdicts().IsMatch(p.Name)).Select(p => p.Path),
             relative.Where(p => HumanJudgements().IsMatch(p.Name)).Select(p => p.Path),
             cancellationToken);
         return report;
@@ -62,9 +65,13 @@ public static partial class AgreementFiles
         }
 
         var votes = verdicts.Select(v => v.ToVote()).ToList();
+        var simulatedPanel = votes.Any(v => v.Kind == SimulatedKind);
         foreach (var path in preferencePaths)
         {
-            votes.AddRange(ReadLines<PreferenceRecord>(path, await store.ReadAsync(path, cancellationToken)).Select(LabelVote.From));
+            // each simulated annotator's own votes supersede the batch majority lines
+            votes.AddRange(ReadLines<PreferenceRecord>(path, await store.ReadAsync(path, cancellationToken))
+                .Select(LabelVote.From)
+                .Where(v => !(simulatedPanel && v.Kind == SimulatedKind)));
         }
 
         var people = humanPaths?.ToList() ?? [];
@@ -86,6 +93,9 @@ public static partial class AgreementFiles
 
     [GeneratedRegex(@"^judge/batch-\d+\.jsonl$")]
     private static partial Regex JudgeVerdicts();
+
+    [GeneratedRegex(@"^simulated/batch-\d+/[^/]+\.jsonl$")]
+    private static partial Regex SimulatedVerdicts();
 
     [GeneratedRegex(@"^human/batch-\d+/[^/]+\.jsonl$")]
     private static partial Regex HumanJudgements();

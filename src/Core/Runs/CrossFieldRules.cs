@@ -42,5 +42,5 @@ internal static class CrossFieldRules
         Get(root, keys) is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     private static long? Integer(JsonObject root, params string[] keys) =>
-        Get(root, keys) is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
+        SpecNumbers.Of(Get(root, keys)) is { } n && n == Math.Floor(n) && Math.Abs(n) <= long.MaxValue ? (long)n : null;
 }

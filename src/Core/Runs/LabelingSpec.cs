@@ -52,20 +52,44 @@ public sealed record LabelingSpec
     /// <summary>Human labeling settings (modes human and mixed).</summary>
     public HumanLabelingSpec Human { get; init; } = new();
 
-    /// <summary>Share of batches sent to humans in mode mixed.</summary>
+    /// <summary>Share of batches sent to humans in mode mixed (routing by batch; ignored when <see cref="AiPrinciples"/> is set).</summary>
     [Range(0.0, 1.0)]
     public double HumanFraction { get; init; } = 0.25;
+
+    /// <summary>
+    /// Mode mixed, routing by principle (Constitutional AI: harmlessness by AI, helpfulness by people): the principles
+    /// of <c>ai.principles</c> the AI judge labels on every batch, while people label every batch on the remaining
+    /// ones; both sets of labels train the reward model. Empty: route whole batches by <see cref="HumanFraction"/>.
+    /// </summary>
+    public IReadOnlyList<string> AiPrinciples { get; init; } = [];
+
+    /// <summary>
+    /// Modes human and mixed: the AI judge also labels every human batch on the people's criteria into a side file
+    /// (<c>labels/audit/</c>, never trained on), so the report can show judge–human agreement. With the Azure OpenAI
+    /// judge this costs tokens.
+    /// </summary>
+    public bool AuditHumanBatches { get; init; } = true;
+
+    /// <summary>Whether mode mixed routes by principle (<see cref="AiPrinciples"/> set) rather than by batch.</summary>
+    [JsonIgnore]
+    public bool RoutesByPrinciple => Mode == LabelingMode.Mixed && AiPrinciples.Count > 0;
 }
 
 public sealed record SimulatedLabelingSpec
 {
-    /// <summary>Expected agreement of the annotator with the gold ordering (the literature's 63–77 % band); sets the noise when temperature is null.</summary>
+    /// <summary>Expected agreement of two independent annotators on a batch's pairs (the literature's 63–77 % band); sets the noise when temperature is null.</summary>
     [Range(0.5, 1.0, MinimumIsExclusive = true)]
     public double TargetAgreement { get; init; } = 0.73;
 
     /// <summary>Bradley–Terry temperature over gold-score differences; null = calibrate to targetAgreement.</summary>
     [Range(0.0, 1000.0, MinimumIsExclusive = true)]
     public double? Temperature { get; init; }
+
+    /// <summary>
+    /// The panel, each annotator with its own taste and biases (at most 9, names unique); every annotator votes on every
+    /// comparison and the majority labels it. Empty = <c>annotatorsPerComparison</c> unbiased annotators with the settings above.
+    /// </summary>
+    public IReadOnlyList<SimulatedAnnotatorSpec> Annotators { get; init; } = [];
 }
 
 public sealed record AiLabelingSpec
@@ -120,6 +144,29 @@ public sealed record PrinciplesSpec
     [Range(0.0, 100.0)]
     public double Kind { get; init; }
 
+    /// <summary>The same weights with every principle not in <paramref name="names"/> set to 0.</summary>
+    public PrinciplesSpec Only(IEnumerable<string> names)
+    {
+        var keep = names.ToHashSet(StringComparer.Ordinal);
+        return new PrinciplesSpec
+        {
+            Helpful = keep.Contains("helpful") ? Helpful : 0,
+            Harmless = keep.Contains("harmless") ? Harmless : 0,
+            Honest = keep.Contains("honest") ? Honest : 0,
+            Kind = keep.Contains("kind") ? Kind : 0,
+        };
+    }
+
+    /// <summary>The same weights with the principles in <paramref name="names"/> set to 0.</summary>
+    public PrinciplesSpec Without(IEnumerable<string> names)
+    {
+        var drop = names.ToHashSet(StringComparer.Ordinal);
+        return Only(Names.Where(n => !drop.Contains(n)));
+    }
+
+    /// <summary>The constitution's principles, in order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["helpful", "harmless", "honest", "kind"];
+
     /// <summary>The judged principles (weight &gt; 0) in constitution order: helpful, harmless, honest, kind.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> Weighted() =>
         new KeyValuePair<string, double>[] { new("helpful", Helpful), new("harmless", Harmless), new("honest", Honest), new("kind", Kind) }
@@ -163,14 +210,21 @@ public sealed record RougeJudgeSpec
 
 public sealed record HumanLabelingSpec
 {
-    /// <summary>How long a batch waits for its labels before <see cref="OnTimeout"/> applies.</summary>
-    [Range(1, 60 * 24 * 30)]
-    public int TimeoutMinutes { get; init; } = 60 * 24;
+    /// <summary>How long a batch waits for its labels before <see cref="OnTimeout"/> applies (fractions allowed).</summary>
+    [Range(0.01, 60 * 24 * 30)]
+    public double TimeoutMinutes { get; init; } = 60 * 24;
 
     /// <summary>remind | fallbackToAi | fail.</summary>
     public HumanTimeoutPolicy OnTimeout { get; init; } = HumanTimeoutPolicy.FallbackToAi;
 
-    /// <summary>Reminders sent before the batch falls back or fails (policy remind).</summary>
+    /// <summary>Reminders sent, one per timeout period, before the batch fails (policy remind).</summary>
     [Range(0, 100)]
     public int MaxReminders { get; init; } = 2;
+
+    /// <summary>
+    /// Name of the app setting (environment variable) holding a webhook URL that reminders are posted to as
+    /// <c>{"text": ...}</c> JSON (Slack, Teams and most chat webhooks take it); null: reminders are only recorded.
+    /// A setting, not the URL itself, because webhook URLs are secrets and run specs are not.
+    /// </summary>
+    public string? NotifyUrlSetting { get; init; }
 }

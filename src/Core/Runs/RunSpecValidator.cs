@@ -30,6 +30,8 @@ public static class RunSpecValidator
 
         ValidateObject(root, typeof(RunSpec), "$", errors);
         CrossFieldRules.Check(root, errors);
+        SimulatedPanelRules.Check(root, errors);
+        LabelingRules.Check(root, errors);
         return errors;
     }
 
@@ -110,7 +112,7 @@ public static class RunSpecValidator
         {
             if (Expect(IsKind(value, JsonValueKind.Number), value, "an integer", path, errors))
             {
-                var number = value.GetValue<double>();
+                var number = SpecNumbers.Of(value)!.Value;
                 if (number != Math.Floor(number) || number < int.MinValue || number > int.MaxValue)
                 {
                     errors.Add(new SpecError(path, $"Expected an integer, found {value.ToJsonString()}."));
@@ -125,7 +127,7 @@ public static class RunSpecValidator
         {
             if (Expect(IsKind(value, JsonValueKind.Number), value, "a number", path, errors))
             {
-                CheckRange(value.GetValue<double>(), property, path, errors);
+                CheckRange(SpecNumbers.Of(value)!.Value, property, path, errors);
             }
         }
         else if (type.IsEnum)
@@ -135,6 +137,16 @@ public static class RunSpecValidator
                 && !names.Contains(value.GetValue<string>(), StringComparer.Ordinal))
             {
                 errors.Add(new SpecError(path, $"'{value.GetValue<string>()}' is not one of {string.Join(" | ", names)}."));
+            }
+        }
+        else if (ListElement(type) is { } element)
+        {
+            if (Expect(value is JsonArray, value, "an array", path, errors))
+            {
+                foreach (var (item, index) in ((JsonArray)value).Select((item, index) => (item, index)))
+                {
+                    ValidateItem(item, element, $"{path}[{index}]", errors);
+                }
             }
         }
         else if (type.IsClass && type.Namespace == typeof(RunSpec).Namespace)
@@ -147,6 +159,30 @@ public static class RunSpecValidator
         else
         {
             throw new NotSupportedException($"RunSpecValidator has no rule for {type.Name} ({path}).");
+        }
+    }
+
+    /// <summary>T of an <c>IReadOnlyList&lt;T&gt;</c> of strings or of spec records (e.g. the simulated annotators), else null.</summary>
+    private static Type? ListElement(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && type.GetGenericArguments()[0] is { } element
+            && (element == typeof(string) || (element.IsClass && element.Namespace == typeof(RunSpec).Namespace))
+            ? element
+            : null;
+
+    /// <summary>One element of a list: a non-null string, or an object checked against its spec record.</summary>
+    private static void ValidateItem(JsonNode? item, Type element, string path, List<SpecError> errors)
+    {
+        if (item is null)
+        {
+            errors.Add(new SpecError(path, "Must not be null."));
+        }
+        else if (element == typeof(string))
+        {
+            Expect(IsKind(item, JsonValueKind.String), item, "a string", path, errors);
+        }
+        else if (Expect(item is JsonObject, item, "an object", path, errors))
+        {
+            ValidateObject((JsonObject)item, element, path, errors);
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities;
 using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
+using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Registry;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
@@ -45,6 +46,10 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(TaskNames.MergePreferences)]
     public Task<ArtifactRef> MergePreferences([ActivityTrigger] MergePreferencesInput input, string instanceId) =>
         RunAsync<MergePreferences, MergePreferencesInput, ArtifactRef>(TaskNames.MergePreferences, input, instanceId);
+
+    [Function(TaskNames.RemindLabelers)]
+    public Task<LabelingReminder> RemindLabelers([ActivityTrigger] RemindLabelersInput input, string instanceId) =>
+        RunAsync<RemindLabelers, RemindLabelersInput, LabelingReminder>(TaskNames.RemindLabelers, input, instanceId);
 
     [Function(TaskNames.PublishIfBetter)]
     public Task<PublishResult> PublishIfBetter([ActivityTrigger] PublishInput input, string instanceId) =>

@@ -63,6 +63,14 @@ public sealed class RunsFunctions(IArtifactStore store, IJobRunner runner, IOpti
         CancellationToken cancellationToken) =>
         RunsApi.ReportAsync(request, id, client, cancellationToken);
 
+    [Function(nameof(GetRunAgreement))]
+    public Task<IResult> GetRunAgreement(
+        [HttpTrigger(Level, "get", Route = "runs/{id}/agreement")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunAgreementApi.GetAsync(id, client, store, cancellationToken);
+
     [Function(nameof(GetRunArtifact))]
     public Task<IResult> GetRunArtifact(
         [HttpTrigger(Level, "get", Route = "runs/{id}/artifacts/{*path}")] HttpRequest request,

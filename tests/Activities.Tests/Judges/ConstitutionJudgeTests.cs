@@ -63,7 +63,7 @@ public sealed class ConstitutionJudgeTests : IDisposable
         var batch = await _data.Store.PutAsync("runs/judge-test/labels/batches/batch-0000.jsonl", Jsonl.Serialize([WhaleItem]));
         var spec = new LabelingSpec { Mode = LabelingMode.Ai };
         var input = JudgeTestData.Input(spec) with { Batch = batch };
-        IPreferenceLabeler[] labelers = [new SimulatedLabeler(JudgeTestData.Scorer), new RougeLabeler(_data.Store), new ConstitutionJudge(_data.Store, JudgeTestData.Scorer)];
+        IPreferenceLabeler[] labelers = [new SimulatedLabeler(_data.Store, JudgeTestData.Scorer), new RougeLabeler(_data.Store), new ConstitutionJudge(_data.Store, JudgeTestData.Scorer)];
 
         var result = await new LabelBatch(_data.Store, labelers).RunAsync(null!, input);
         Assert.Equal(("ai:constitution", 2), (result.Labeler, result.Pairs));

@@ -23,7 +23,7 @@ public abstract class PairwiseJudge(IArtifactStore store) : IAiJudge
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(items);
-        var path = JudgeLayout.Verdicts(input.RunId, input.BatchIndex);
+        var path = JudgeLayout.Verdicts(input.RunId, input.BatchIndex, input.Part);
         IReadOnlyList<JudgeVerdict> verdicts;
         if (await store.ExistsAsync(path, cancellationToken))
         {
@@ -36,7 +36,7 @@ public abstract class PairwiseJudge(IArtifactStore store) : IAiJudge
         }
 
         var labeler = verdicts.Count > 0 ? verdicts[0].Labeler : LabelerName(input.Labeling.Ai);
-        await store.PutJsonAsync(JudgeLayout.Summary(input.RunId, input.BatchIndex), JudgeBatchSummary.Of(labeler, verdicts), cancellationToken);
+        await store.PutJsonAsync(JudgeLayout.Summary(input.RunId, input.BatchIndex, input.Part), JudgeBatchSummary.Of(labeler, verdicts), cancellationToken);
         return new LabeledBatch(ToRecords(input.RunId, items, verdicts), labeler);
     }
 
