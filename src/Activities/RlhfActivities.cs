@@ -29,6 +29,7 @@ public static class RlhfActivities
         services.AddOptions<LocalJobRunnerOptions>().Configure(o => configureRunner?.Invoke(o));
         services.AddOptions<LabelingOptions>().Configure(o => configureLabeling?.Invoke(o));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobExitSignals>();
         services.TryAddSingleton<IJobRunner, LocalJobRunner>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton(sp => GoldScorer.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));

@@ -6,7 +6,8 @@ using Rlhf.Core.Jobs;
 namespace Rlhf.Orchestrations;
 
 /// <summary>
-/// Monitor pattern for one trainer job: submit, durable timer, poll the runner; a failed or timed-out
+/// Monitor pattern for one trainer job: submit, wait for the job's exit signal (<see cref="TaskNames.JobExitedEvent"/>)
+/// or a poll interval, poll the runner; a failed or timed-out
 /// attempt is resubmitted under the same job id (the trainer resumes from its newest checkpoint) until
 /// <see cref="JobPolicy.MaxAttempts"/>, then the orchestration fails with <see cref="JobFailedException"/>.
 /// After <see cref="JobPolicy.PollsPerGeneration"/> polls it continues as new, carrying attempt, handle
@@ -28,7 +29,7 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
                 state = state with { Current = handle, AttemptStartedUtc = context.CurrentUtcDateTime };
             }
 
-            await context.CreateTimer(policy.PollInterval, CancellationToken.None);
+            await ExitOrPollIntervalAsync(context, state.Attempt, policy.PollInterval);
             var progress = await context.CallActivityAsync<JobProgress>(TaskNames.GetJobStatus, state.Current, RetryPolicies.Activity);
             context.SetCustomStatus(StatusOf(state, progress));
 
@@ -59,6 +60,19 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
                 context.ContinueAsNew(state with { Generation = state.Generation + 1 });
                 return null!;
             }
+        }
+    }
+
+    /// <summary>Waits until the runner signals that the attempt's process exited, or one poll interval, whichever is first.</summary>
+    private static async Task ExitOrPollIntervalAsync(TaskOrchestrationContext context, int attempt, TimeSpan pollInterval)
+    {
+        try
+        {
+            await context.WaitForExternalEvent<string>(TaskNames.JobExitedEvent(attempt), pollInterval);
+        }
+        catch (TaskCanceledException)
+        {
+            // no signal within the interval: poll as usual
         }
     }
 

@@ -14,22 +14,24 @@ namespace Rlhf.Activities.Jobs;
 /// the process in <c>jobs/{jobId}/process.json</c>, its output in <c>jobs/{jobId}/attempt-{n}.log</c>.
 /// Status comes from the job's artifacts: its manifest (success), its heartbeat (progress) and, for a job
 /// started before this host restarted, whether the recorded process is still alive. A process that is
-/// gone without a manifest is reported Failed.
+/// gone without a manifest is reported Failed. When a process exits, <see cref="JobExitSignals"/> wakes its monitor.
 /// </summary>
 public sealed class LocalJobRunner : IJobRunner, IDisposable
 {
     private readonly IArtifactStore _store;
     private readonly LocalJobRunnerOptions _options;
     private readonly ILogger<LocalJobRunner> _logger;
+    private readonly JobExitSignals? _signals;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<(string JobId, int Attempt), LocalJob> _jobs = new();
 
-    public LocalJobRunner(IArtifactStore store, IOptions<LocalJobRunnerOptions> options, ILogger<LocalJobRunner> logger)
+    public LocalJobRunner(IArtifactStore store, IOptions<LocalJobRunnerOptions> options, ILogger<LocalJobRunner> logger, JobExitSignals? signals = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _options = options.Value;
         _logger = logger;
+        _signals = signals;
         _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentJobs));
     }
 
@@ -186,6 +188,10 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         {
             job.Exited = true;
             _slots.Release();
+            if (_signals is not null)
+            {
+                await _signals.NotifyExitedAsync(spec.JobId, attempt);
+            }
         }
     }
 

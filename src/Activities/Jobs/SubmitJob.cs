@@ -3,12 +3,15 @@ using Rlhf.Core.Contracts;
 
 namespace Rlhf.Activities.Jobs;
 
-/// <summary>Submits one attempt of a trainer job (idempotent per job id and attempt).</summary>
-public sealed class SubmitJob(IJobRunner runner) : TaskActivity<SubmitJobInput, JobHandle>
+/// <summary>Submits one attempt of a trainer job (idempotent per job id and attempt) and names its monitor for the exit signal.</summary>
+public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskActivity<SubmitJobInput, JobHandle>
 {
-    public override Task<JobHandle> RunAsync(TaskActivityContext context, SubmitJobInput input)
+    public override async Task<JobHandle> RunAsync(TaskActivityContext context, SubmitJobInput input)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        return runner.SubmitAsync(input.Spec, input.Attempt);
+        var handle = await runner.SubmitAsync(input.Spec, input.Attempt);
+        signals.Watch(handle, context.InstanceId);
+        return handle;
     }
 }
