@@ -52,6 +52,21 @@ public sealed partial class RunTrainingJobTests
         Assert.Equal((JobState.Succeeded, 2, 2000L), (status.State, status.Attempt, status.Step));
     }
 
+    /// <summary>With a five-minute poll interval the job still completes in seconds: its exit wakes the monitor.</summary>
+    [Fact]
+    public async Task TheJobsExitWakesTheMonitorBeforeItsPollInterval()
+    {
+        await using var host = await WorkflowHost.StartAsync();
+        await host.SeedTinyDatasetAsync();
+        var input = Input(host, sftSteps: 20, maxAttempts: 1) with { Policy = new JobPolicy(1, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)) };
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RunTrainingJob, input);
+        var meta = await host.WaitAsync(id, Timeout); // < the poll interval: a missed signal times out here
+
+        Assert.True(meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed, meta.FailureDetails?.ToString());
+        Assert.Equal(1, meta.ReadOutputAs<TrainingJobResult>()!.Attempts);
+    }
+
     [Fact]
     public async Task GivesUpAfterMaxAttemptsWithEveryFailureInTheMessage()
     {
