@@ -15,6 +15,36 @@ public sealed class RlhfRunTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>The "ai and mixed modes finish without humans": mixed's human batches time out and fall back to the judge.</summary>
+    [Theory]
+    [InlineData(LabelingMode.Ai)]
+    [InlineData(LabelingMode.Mixed)]
+    public async Task AiAndMixedRunsFinishWithoutPeople(LabelingMode mode)
+    {
+        await using var host = await WorkflowHost.StartAsync();
+        await host.SeedTinyDatasetAsync();
+        var tiny = RealTrainer.TinySpec();
+        var spec = tiny with
+        {
+            Labeling = tiny.Labeling with
+            {
+                Mode = mode,
+                HumanFraction = 0.5,
+                Human = new HumanLabelingSpec { TimeoutMinutes = 0.02, OnTimeout = HumanTimeoutPolicy.FallbackToAi },
+            },
+        };
+        var runId = $"wf-{mode}".ToLowerInvariant();
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RlhfRun, new RlhfRunInput(runId, spec, host.Store.Location));
+        var meta = await host.WaitAsync(id, Timeout);
+
+        Assert.True(meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed, meta.FailureDetails?.ToString());
+        var preferences = await host.Store.ReadAsync(ArtifactLayout.Preferences(runId));
+        Assert.All(Activities.Labeling.Jsonl.Deserialize<PreferenceRecord>("preferences", preferences), p => Assert.Equal(Activities.Labeling.Judges.ConstitutionJudge.Name, p.Labeler));
+        // mixed: batch 1 of 3 went to people (humanFraction 0.5), was audited, timed out and reused the audit's verdicts
+        Assert.Equal(mode == LabelingMode.Mixed, await host.Store.ExistsAsync(ArtifactLayout.Labels(runId, 1, LabelParts.Audit)));
+    }
+
     [Fact]
     public async Task RunChainsEveryStagePublishesAFirstChampionAndNightlyRetrainWarmStartsFromIt()
     {
