@@ -85,15 +85,10 @@ public sealed class SimulatedLabeler(IArtifactStore store, GoldScorer scorer) : 
         }
     }
 
-    private static JudgeVerdict VerdictOf(SampleRecord item, int i, int j, string labeler, SimulatedVote vote) => new()
-    {
-        ComparisonId = LabelVote.ComparisonOf(item.PromptId, i, j),
-        PromptId = item.PromptId,
-        First = i,
-        Second = j,
-        Labeler = labeler,
-        Verdict = vote.Verdict,
-        Forward = vote.ShownReversed ? null : vote.ByPosition,
-        Reversed = vote.ShownReversed ? vote.ByPosition : null,
-    };
+    private static JudgeVerdict VerdictOf(SampleRecord item, int i, int j, string labeler, SimulatedVote vote) =>
+        JudgeVerdict.For(item, i, j, labeler, vote.Verdict) with
+        {
+            Forward = vote.ShownReversed ? null : vote.ByPosition,
+            Reversed = vote.ShownReversed ? vote.ByPosition : null,
+        };
 }

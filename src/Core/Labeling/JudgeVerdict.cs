@@ -1,3 +1,5 @@
+using Rlhf.Core.Contracts;
+
 namespace Rlhf.Core.Labeling;
 
 /// <summary>How one principle of the constitution scored the two completions of a comparison.</summary>
@@ -10,6 +12,21 @@ public sealed record PrincipleVerdict(string Principle, double Weight, double Fi
 /// </summary>
 public sealed record JudgeVerdict
 {
+    /// <summary>A verdict with its ids filled in for pair (i, j) of <paramref name="item"/>.</summary>
+    public static JudgeVerdict For(SampleRecord item, int i, int j, string labeler, PairVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return new()
+        {
+            ComparisonId = LabelVote.ComparisonOf(item.PromptId, i, j),
+            PromptId = item.PromptId,
+            First = i,
+            Second = j,
+            Labeler = labeler,
+            Verdict = verdict,
+        };
+    }
+
     public required string ComparisonId { get; init; }
     public required string PromptId { get; init; }
     public required int First { get; init; }

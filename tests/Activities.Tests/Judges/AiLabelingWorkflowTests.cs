@@ -1,6 +1,4 @@
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Core;
@@ -24,17 +22,7 @@ public sealed class AiLabelingWorkflowTests : IDisposable
             .Select(i => JudgeTestData.Item($"p{i:D2}", $"The whale number {i}", phrases[i % 4], phrases[(i + 1) % 4], phrases[(i + 2) % 4]))
             .ToList();
         var shard = await _data.Store.PutAsync("runs/ai-run/samples/shard-0/samples.jsonl", Jsonl.Serialize(items));
-        await using var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddRlhfOrchestrationsAndActivities(),
-            new DurableTaskTestHostOptions
-            {
-                ConfigureServices = services =>
-                {
-                    services.AddLogging();
-                    services.AddSingleton<IArtifactStore>(_data.Store);
-                    services.AddRlhfActivities(configureLabeling: l => l.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
-                },
-            });
+        await using var host = await _data.StartWorkflowHostAsync();
 
         var input = new LabelComparisonsInput("ai-run", [shard], new LabelingSpec { Mode = LabelingMode.Ai, BatchSize = 4 }, Seed: 3);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.LabelComparisons, input);

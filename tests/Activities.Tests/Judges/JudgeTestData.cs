@@ -1,3 +1,5 @@
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities.Labeling;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
@@ -33,6 +35,20 @@ internal sealed class JudgeTestData : IDisposable
         var path = Labeling.Judges.JudgeLayout.Verdicts("judge-test", batchIndex);
         return Jsonl.Deserialize<JudgeVerdict>(path, await Store.ReadAsync(path));
     }
+
+    /// <summary>The in-process Durable Task engine with the production registrations over <see cref="Store"/>.</summary>
+    public Task<DurableTaskTestHost> StartWorkflowHostAsync() =>
+        DurableTaskTestHost.StartAsync(
+            registry => registry.AddRlhfOrchestrationsAndActivities(),
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddLogging();
+                    services.AddSingleton<IArtifactStore>(Store);
+                    services.AddRlhfActivities(configureLabeling: l => l.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
+                },
+            });
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

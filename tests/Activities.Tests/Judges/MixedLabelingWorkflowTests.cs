@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Labeling.Judges;
@@ -158,18 +157,7 @@ public sealed class MixedLabelingWorkflowTests : IDisposable
         }
     }
 
-    private Task<DurableTaskTestHost> StartAsync() =>
-        DurableTaskTestHost.StartAsync(
-            registry => registry.AddRlhfOrchestrationsAndActivities(),
-            new DurableTaskTestHostOptions
-            {
-                ConfigureServices = services =>
-                {
-                    services.AddLogging();
-                    services.AddSingleton<IArtifactStore>(_data.Store);
-                    services.AddRlhfActivities(configureLabeling: l => l.LexiconDirectory = Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
-                },
-            });
+    private Task<DurableTaskTestHost> StartAsync() => _data.StartWorkflowHostAsync();
 
     public void Dispose() => _data.Dispose();
 

@@ -47,15 +47,8 @@ public abstract class PairwiseJudge(IArtifactStore store) : IAiJudge
     protected abstract Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(LabelBatchInput input, IReadOnlyList<SampleRecord> items, CancellationToken cancellationToken);
 
     /// <summary>A verdict with its ids filled in for pair (i, j) of <paramref name="item"/>.</summary>
-    protected static JudgeVerdict VerdictOf(SampleRecord item, int i, int j, string labeler, PairVerdict verdict) => new()
-    {
-        ComparisonId = LabelVote.ComparisonOf(item.PromptId, i, j),
-        PromptId = item.PromptId,
-        First = i,
-        Second = j,
-        Labeler = labeler,
-        Verdict = verdict,
-    };
+    protected static JudgeVerdict VerdictOf(SampleRecord item, int i, int j, string labeler, PairVerdict verdict) =>
+        JudgeVerdict.For(item, i, j, labeler, verdict);
 
     /// <summary>Weighted principle verdict: the sign of Σ weight·(first − second), a tie within 1e-9.</summary>
     protected static PairVerdict Weighted(IEnumerable<PrincipleVerdict> principles)
