@@ -87,7 +87,7 @@ public static class RunCommands
     private static Command Purge(CliIo io, CommonOptions common)
     {
         var id = RunIdArgument();
-        var command = new Command("purge", "Delete a finished run's history and artifacts") { id };
+        var command = new Command("purge", "Delete a finished run's history, artifacts and job folders") { id };
         command.SetAction((parse, ct) => ClientActionAsync(io, common, parse, async client =>
         {
             var outcome = await client.PurgeRunAsync(parse.GetValue(id)!, ct);
