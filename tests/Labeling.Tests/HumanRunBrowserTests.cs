@@ -13,6 +13,7 @@ using Rlhf.Api.Tests.Report;
 using Rlhf.Cli.Hosting;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Json;
+using Rlhf.Core.Labeling;
 using Rlhf.Tests.Hosting;
 using Xunit.Abstractions;
 
@@ -73,6 +74,14 @@ public sealed partial class HumanRunBrowserTests(LocalHostFixture host, ITestOut
 
         Assert.NotEmpty(labels);
         Assert.All(labels, r => Assert.Equal("human:alice,bob", r.Labeler));
+
+        // Agreement in the API and the report: bob disagreed with alice on the last comparison of each batch (6 of 8 agree),
+        // and the AI judge's audit of their batches gives a judge–human figure.
+        var agreement = (await host.Http.GetFromJsonAsync<AgreementReport>($"api/runs/{runId}/agreement", JsonDefaults.Options))!;
+        var people = Assert.Single(agreement.LabelerPairs, p => p.A.StartsWith("human:", StringComparison.Ordinal) && p.B.StartsWith("human:", StringComparison.Ordinal));
+        Assert.Equal((8, 0.75), (people.Shared, people.Agreement));
+        Assert.NotNull(agreement.JudgeHuman);
+        Assert.Contains("Labels and agreement", await host.Http.GetStringAsync($"api/runs/{runId}/report"), StringComparison.Ordinal);
         output.WriteLine($"human run {runId}: {answered} answers in two browsers, finished in {clock.Elapsed.TotalSeconds:F0} s");
     }
 
