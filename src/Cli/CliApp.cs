@@ -25,10 +25,17 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>How long a stopping verb may take after Ctrl+C / SIGTERM (serve: host 5 s + Azurite's flush up to 10 s).</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
+
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
     {
         var parse = Build(io).Parse(args);
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error }, cancellationToken);
+        // Ctrl+C / SIGTERM cancel the verb's token; the process is only forced down after this long. System.CommandLine's
+        // default (2 s) cut `serve` short while it stopped the engine and Azurite, leaving an Azurite that died a second
+        // later under a `serve` restarted at once (which had found it listening and reused it).
+        var invocation = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = ShutdownGrace };
+        return await parse.InvokeAsync(invocation, cancellationToken);
     }
 
     /// <summary>Runs a client verb, turning API and connection failures into messages and exit codes.</summary>

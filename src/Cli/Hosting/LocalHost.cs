@@ -31,7 +31,7 @@ public static class LocalHost
         var repoRoot = RepoRoot.Find(options.RepoRoot);
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
-        using var bootLoggers = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel));
+        using var bootLoggers = LoggerFactory.Create(b => Logging(b, options));
 
         Azurite? azurite = null;
         var connectionString = options.Storage;
@@ -54,7 +54,7 @@ public static class LocalHost
             var context = new LocalHostContext(repoRoot, dataDir, storeLocation, connectionString);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
-            builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+            Logging(builder.Logging.ClearProviders(), options);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.Listen(IPAddress.Parse(options.Bind), apiPort, l => l.Protocols = HttpProtocols.Http1);
@@ -109,6 +109,20 @@ public static class LocalHost
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Console logs at the chosen level, except the storage provider's warnings unless verbose: every job monitor woken by
+    /// its job's exit leaves a poll timer that fires after the monitor completed, and the provider warns about discarding
+    /// it ("Discarding 1 dequeued history event(s): Instance is Completed") once per job, which is expected, not a problem.
+    /// </summary>
+    private static void Logging(ILoggingBuilder logging, LocalHostOptions options)
+    {
+        logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+        if (options.LogLevel >= LogLevel.Warning)
+        {
+            logging.AddFilter("DurableTask.AzureStorage", LogLevel.Error);
         }
     }
 }
