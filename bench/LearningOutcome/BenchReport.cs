@@ -26,7 +26,13 @@ public sealed record BenchResult
     public required IReadOnlyDictionary<string, double> Seconds { get; init; }
     /// <summary>CPU seconds (user + system) of each trainer job: its cost on an idle machine, whatever else shared the cores.</summary>
     public required IReadOnlyDictionary<string, double> CpuSeconds { get; init; }
+    /// <summary>Content-addressed output folder of each job (see <see cref="TrainerRunner.OutputFor"/>).</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+    /// <summary>Jobs that had completed in the same work folder earlier and were not run again (their recorded times are reported).</summary>
+    public IReadOnlyList<string> Reused { get; init; } = [];
     public double TotalSeconds { get; init; }
+    /// <summary>The machine's 1-minute load average during the run (other users' work included).</summary>
+    public LoadSummary? Load { get; init; }
     public double TotalCpuSeconds => CpuSeconds.Values.Sum();
     public int Preferences { get; init; }
     /// <summary>Share of the labeled SFT completions that ended with EOS within maxNewTokens.</summary>
@@ -61,10 +67,17 @@ public sealed record BenchResult
             s.AppendLine(Inv($"| {p.Policy}: ended with EOS, tokens per sample (SFT) | {F(p.EosFraction, "P1")}, {F(p.ResponseTokens, "F1")} ({F(p.SftEosFraction, "P1")}, {F(p.SftResponseTokens, "F1")}) | |"));
         }
 
-        s.AppendLine(Inv($"| wall time (this machine, shared) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
-        s.AppendLine(Inv($"| trainer CPU time (≥ 2 × wall on 2 idle cores) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min wall on 2 cores |"));
+        var load = Load is { } l ? Inv($"; load average {l.Mean:F1} mean, {l.Max:F1} max on {Environment.ProcessorCount} cores") : "";
+        s.AppendLine(Inv($"| wall time (this machine, shared{load}) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
+        if (Reused.Count > 0)
+        {
+            s.AppendLine(Inv($"| jobs reused from an earlier run in the same work folder (times as recorded then) | {string.Join(", ", Reused)} | |"));
+        }
+
+        s.AppendLine(Inv($"| trainer CPU time (user + system of each trainer process) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min wall on 2 cores |"));
         // 20 min on 2 cores: met for certain when the jobs' CPU time alone fits in 20 min (true even run one core at a time).
-        s.AppendLine(Inv($"| **targets met** | RM {Met(RmShareOfCeiling >= 0.95)}; {string.Join("; ", Policies.Select(p => $"{p.Policy} {Met(p.MeetsTarget)}"))}; time {Met(TotalCpuSeconds <= 20 * 60)} | |"));
+        var policies = string.Concat(Policies.Select(p => $"{p.Policy} {Met(p.MeetsTarget)}; "));
+        s.AppendLine(Inv($"| **targets met** | RM {Met(RmShareOfCeiling >= 0.95)}; {policies}time {Met(TotalCpuSeconds <= 20 * 60)} | |"));
         if (PpoCurve.Count > 0)
         {
             s.AppendLine();

@@ -9,10 +9,14 @@ using Rlhf.Core.Demo;
 using Rlhf.Core.Json;
 using Rlhf.TrainerJob.Verbs;
 
-// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR] | --render RESULT.json
+// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--policies ppo,dpo|none] | --render RESULT.json
 // Drives the real rlhf-trainer through sft → sample → simulated annotators → reward → ppo / dpo → evaluate on the
 // demo task and reports whether the pipeline learns (see docs/learning-outcome.md). --render OUT --work DIR rewrites
 // the doc from the stdout of an earlier run in DIR, re-reading its evaluations from DIR's store, without running anything.
+// Job outputs are content-addressed, so re-running with the same --work reuses every job whose inputs and params are
+// unchanged (reported as reused, with the times recorded when it ran): experiments with --set (a BenchConfig property,
+// e.g. LabelPrompts=3000, or one job parameter, e.g. reward.learningRate=0.001) redo only what they change.
+// --policies picks the chains after the reward model (none = stop after it).
 var writeDoc = args.Contains("--write-doc");
 var repo = FindRepoRoot();
 
@@ -21,6 +25,8 @@ var work = Option("--work") ?? Directory.CreateTempSubdirectory("learning-outcom
 var config = args.Contains("--quick")
     ? new BenchConfig { SftSteps = 100, LabelPrompts = 48, PpoIterations = 4, PpoPrompts = 128, EvalPrompts = 8, RewardEpochs = 1, DpoEpochs = 1, CorpusChars = 200_000 }
     : new BenchConfig();
+config = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Aggregate(config, (c, x) => c.With(args[x.i + 1]));
+var chains = (Option("--policies") ?? "ppo,dpo").Split(',', StringSplitOptions.RemoveEmptyEntries).Where(c => c != "none").ToHashSet();
 var log = Console.Error;
 log.WriteLine($"learning-outcome: data {dataDir}, work {work}");
 
@@ -31,11 +37,11 @@ if (Option("--render") is { } rendered)
     var printed = await File.ReadAllTextAsync(rendered);
     var end = printed.IndexOf("\n\n| measure", StringComparison.Ordinal);
     var saved = JsonSerializer.Deserialize<BenchResult>(end < 0 ? printed : printed[..end], JsonDefaults.Options)!;
-    var sampled = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples("runs/bench/sample"))).SelectMany(r => r.Completions).ToList();
+    var sampled = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(saved.Outputs["sample"]))).SelectMany(r => r.Completions).ToList();
     var outcomes = new List<PolicyOutcome>();
     foreach (var p in saved.Policies)
     {
-        outcomes.Add(p.Status == "ok" ? await OutcomeAsync(p.Policy, $"runs/bench/eval-{p.Policy.ToLowerInvariant()}") : p);
+        outcomes.Add(p.Status == "ok" ? await OutcomeAsync(p.Policy, saved.Outputs[$"evaluate-{p.Policy.ToLowerInvariant()}"]) : p);
     }
 
     saved = saved with { SampleEosFraction = sampled.Average(c => c.EndedWithEos ? 1.0 : 0.0), Policies = outcomes };
@@ -45,49 +51,63 @@ if (Option("--render") is { } rendered)
 }
 
 var corpus = await File.ReadAllTextAsync(Path.Combine(dataDir, "corpus.txt"));
-await store.PutAsync("data/corpus.txt", Encoding.UTF8.GetBytes(corpus[..Math.Min(config.CorpusChars, corpus.Length)]));
 var trainPrompts = File.ReadLines(Path.Combine(dataDir, "prompts.train.jsonl")).ToList();
-await store.PutAsync("data/prompts.train.jsonl", Lines(trainPrompts.Take(config.LabelPrompts)));
-await store.PutAsync("data/prompts.ppo.jsonl", Lines(trainPrompts.Skip(config.LabelPrompts).Take(config.PpoPrompts)));
-await store.PutFileAsync("data/prompts.heldout.jsonl", Path.Combine(dataDir, "prompts.heldout.jsonl"));
-foreach (var file in Directory.GetFiles(Path.Combine(dataDir, "lexicons")))
+var corpusInput = await PutDataAsync("corpus.txt", Encoding.UTF8.GetBytes(corpus[..Math.Min(config.CorpusChars, corpus.Length)]));
+var labelPromptsInput = await PutDataAsync("prompts.train.jsonl", Lines(trainPrompts.Take(config.LabelPrompts)));
+var ppoPromptsInput = await PutDataAsync("prompts.ppo.jsonl", Lines(trainPrompts.Skip(config.LabelPrompts).Take(config.PpoPrompts)));
+var heldoutPromptsInput = await PutDataAsync("prompts.heldout.jsonl", await File.ReadAllBytesAsync(Path.Combine(dataDir, "prompts.heldout.jsonl")));
+var lexiconFiles = Directory.GetFiles(Path.Combine(dataDir, "lexicons")).Order(StringComparer.Ordinal).ToList();
+var lexiconsInput = $"data/{TrainerRunner.ContentKey(lexiconFiles.SelectMany(f => Encoding.UTF8.GetBytes(Path.GetFileName(f)).Concat(File.ReadAllBytes(f))).ToArray())}/lexicons";
+foreach (var file in lexiconFiles)
 {
-    await store.PutFileAsync($"data/lexicons/{Path.GetFileName(file)}", file);
+    await store.PutFileAsync($"{lexiconsInput}/{Path.GetFileName(file)}", file);
 }
 
 var gold = GoldScorer.Load(Path.Combine(dataDir, "lexicons"));
 var seconds = new Dictionary<string, double>();
 var cpuSeconds = new Dictionary<string, double>();
+var outputs = new Dictionary<string, string>();
+var reused = new List<string>();
 var problems = new List<string>();
 var clock = Stopwatch.StartNew();
+using var load = new LoadMonitor(TimeSpan.FromSeconds(15));
+load.Start();
 
-async Task<bool> Run(string name, string verb, string output, JsonObject inputs, JsonObject parameters)
+// Runs one job into its content-addressed output; null when it failed.
+async Task<string?> Run(string name, string verb, JsonObject inputs, JsonObject parameters)
 {
     log.WriteLine($"== {name}");
+    var output = runner.OutputFor(name, verb, inputs, parameters);
     var run = await runner.RunAsync(verb, output, inputs, parameters);
     lock (problems)
     {
         seconds[name] = run.Seconds;
         cpuSeconds[name] = run.CpuSeconds;
+        outputs[name] = output;
+        if (run.Reused)
+        {
+            reused.Add(name);
+        }
+
         if (!run.Succeeded)
         {
             problems.Add($"{name} exited {run.ExitCode}: {run.Tail.Split('\n').LastOrDefault(l => l.Length > 0)}");
         }
     }
 
-    return run.Succeeded;
+    return run.Succeeded ? output : null;
 }
 
-const string Sft = "runs/bench/sft", Samples = "runs/bench/sample", Reward = "runs/bench/reward";
-const string Preferences = "runs/bench/labels/preferences.jsonl";
-var result = new BenchResult { Data = Path.GetRelativePath(repo, dataDir), Config = config, Seconds = seconds, CpuSeconds = cpuSeconds };
-if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, config.Sft)
-    && await Run("sample", "sample", Samples, new() { ["policy"] = $"{Sft}/model", ["prompts"] = "data/prompts.train.jsonl" }, config.Sample))
+var result = new BenchResult { Data = Path.GetRelativePath(repo, dataDir), Config = config, Seconds = seconds, CpuSeconds = cpuSeconds, Outputs = outputs, Reused = reused };
+if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is { } sftOutput
+    && await Run("sample", "sample", new() { ["policy"] = $"{sftOutput}/model", ["prompts"] = labelPromptsInput }, config.Sample) is { } samplesOutput)
 {
+    var sft = $"{sftOutput}/model";
+
     // Simulated annotators, and the ceiling on the reward verb's own held-out prompts.
-    var samples = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(Samples))).ToList();
+    var samples = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(samplesOutput))).ToList();
     var labels = SimulatedLabels.Build(samples, gold, config.TargetAgreement, config.Seed);
-    await store.PutAsync(Preferences, Lines(labels.Records.Select(r => JsonSerializer.Serialize(r, JsonDefaults.Options))));
+    var preferences = await PutDataAsync("preferences.jsonl", Lines(labels.Records.Select(r => JsonSerializer.Serialize(r, JsonDefaults.Options))));
     var validationFraction = config.Reward["validationFraction"]!.GetValue<double>();
     var heldoutIds = RewardData.Split(RewardData.Group(labels.Records), validationFraction).Heldout.Select(g => g.PromptId).ToHashSet();
     var heldoutRecords = labels.Records.Where(r => heldoutIds.Contains(r.PromptId)).ToList();
@@ -104,18 +124,19 @@ if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, confi
 
     var policies = new List<PolicyOutcome>();
     var curve = new List<CurvePoint>();
-    if (await Run("reward", "reward", Reward, new() { ["policy"] = $"{Sft}/model", ["preferences"] = Preferences }, config.Reward))
+    if (await Run("reward", "reward", new() { ["policy"] = sft, ["preferences"] = preferences }, config.Reward) is { } rewardOutput)
     {
-        var rm = (await ReadLinesAsync<JsonObject>($"{Reward}/metrics.jsonl")).LastOrDefault(l => l.ContainsKey("rm/heldout_accuracy"));
+        var rewardModel = $"{rewardOutput}/model";
+        var rm = (await ReadLinesAsync<JsonObject>($"{rewardOutput}/metrics.jsonl")).LastOrDefault(l => l.ContainsKey("rm/heldout_accuracy"));
         result = result with { RmHeldoutAccuracy = rm?["rm/heldout_accuracy"]!.GetValue<double>() };
         var trainers = new (string Name, JsonObject Inputs, JsonObject Params)[]
         {
-            ("ppo", new() { ["policy"] = $"{Sft}/model", ["rewardModel"] = $"{Reward}/model", ["prompts"] = "data/prompts.ppo.jsonl", ["lexicons"] = "data/lexicons" }, config.Ppo),
-            ("dpo", new() { ["policy"] = $"{Sft}/model", ["preferences"] = Preferences }, config.Dpo),
+            ("ppo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Ppo),
+            ("dpo", new() { ["policy"] = sft, ["preferences"] = preferences }, config.Dpo),
         };
         // PPO and DPO are independent given the SFT policy and the preferences: their chains run side by side (each job's
         // CPU time is measured on its own, so the CPU-time total does not depend on the overlap).
-        policies.AddRange(await Task.WhenAll(trainers.Select(async trainer =>
+        policies.AddRange(await Task.WhenAll(trainers.Where(t => chains.Contains(t.Name)).Select(async trainer =>
         {
             var (name, inputs, parameters) = trainer;
             if (VerbRegistry.Find(name) is null)
@@ -123,19 +144,20 @@ if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, confi
                 return new PolicyOutcome(name.ToUpperInvariant(), "missing (verb not in VerbRegistry)", null, null, null, null, null, null, null, []);
             }
 
-            var status = await Run(name, name, $"runs/bench/{name}", inputs, parameters)
-                && await Run($"evaluate-{name}", "evaluate", $"runs/bench/eval-{name}", EvalInputs($"runs/bench/{name}/model"), config.Evaluate);
-            return status ? await OutcomeAsync(name.ToUpperInvariant(), $"runs/bench/eval-{name}") : new PolicyOutcome(name.ToUpperInvariant(), "failed", null, null, null, null, null, null, null, []);
+            var evaluation = await Run(name, name, inputs, parameters) is { } trained
+                ? await Run($"evaluate-{name}", "evaluate", EvalInputs($"{trained}/model", sft, rewardModel), config.Evaluate)
+                : null;
+            return evaluation is not null ? await OutcomeAsync(name.ToUpperInvariant(), evaluation) : new PolicyOutcome(name.ToUpperInvariant(), "failed", null, null, null, null, null, null, null, []);
         })));
 
-        if (policies.All(p => p.Status != "ok") && await Run("evaluate-sft", "evaluate", "runs/bench/eval-sft", EvalInputs($"{Sft}/model"), config.Evaluate))
+        if (chains.Count > 0 && policies.All(p => p.Status != "ok") && await Run("evaluate-sft", "evaluate", EvalInputs(sft, sft, rewardModel), config.Evaluate) is { } sftEvaluation)
         {
-            policies.Add(await OutcomeAsync("SFT (self)", "runs/bench/eval-sft"));
+            policies.Add(await OutcomeAsync("SFT (self)", sftEvaluation));
         }
 
-        if (await store.ExistsAsync("runs/bench/ppo/metrics.jsonl"))
+        if (outputs.TryGetValue("ppo", out var ppoOutput) && await store.ExistsAsync($"{ppoOutput}/metrics.jsonl"))
         {
-            curve.AddRange((await ReadLinesAsync<JsonObject>("runs/bench/ppo/metrics.jsonl"))
+            curve.AddRange((await ReadLinesAsync<JsonObject>($"{ppoOutput}/metrics.jsonl"))
                 .Where(l => l.ContainsKey("objective/kl"))
                 .Select(l => (Step: l["step"]!.GetValue<long>(), Kl: l["objective/kl"]!.GetValue<double>(), Gold: l["objective/gold"]?.GetValue<double>(), Score: l["objective/scores"]?.GetValue<double>()))
                 .Select(l => new CurvePoint(l.Step, l.Kl, Math.Sqrt(Math.Max(0, l.Kl)), l.Gold, l.Score)));
@@ -145,7 +167,7 @@ if (await Run("sft", "sft", Sft, new() { ["corpus"] = "data/corpus.txt" }, confi
     result = result with { Policies = policies, PpoCurve = curve };
 }
 
-result = result with { TotalSeconds = clock.Elapsed.TotalSeconds, Problems = problems };
+result = result with { TotalSeconds = clock.Elapsed.TotalSeconds, Load = load.Summary(), Problems = problems };
 Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Indented));
 Console.WriteLine();
 Console.WriteLine(result.Table());
@@ -158,13 +180,25 @@ if (writeDoc)
 
 return problems.Count == 0 ? 0 : 1;
 
-JsonObject EvalInputs(string policy) => new()
+// Stores a data file under a path named by its content (data/{key}/{name}), so jobs reading it are keyed by it too.
+async Task<string> PutDataAsync(string name, byte[] content)
+{
+    var path = $"data/{TrainerRunner.ContentKey(content)}/{name}";
+    if (!await store.ExistsAsync(path))
+    {
+        await store.PutAsync(path, content);
+    }
+
+    return path;
+}
+
+JsonObject EvalInputs(string policy, string reference, string rewardModel) => new()
 {
     ["policy"] = policy,
-    ["reference"] = $"{Sft}/model",
-    ["rewardModel"] = $"{Reward}/model",
-    ["prompts"] = "data/prompts.heldout.jsonl",
-    ["lexicons"] = "data/lexicons",
+    ["reference"] = reference,
+    ["rewardModel"] = rewardModel,
+    ["prompts"] = heldoutPromptsInput,
+    ["lexicons"] = lexiconsInput,
 };
 
 async Task<PolicyOutcome> OutcomeAsync(string name, string output)

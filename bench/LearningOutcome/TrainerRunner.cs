@@ -1,23 +1,57 @@
 using System.Globalization;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Rlhf.Bench.LearningOutcome;
 
 /// <summary>How one trainer job ended.</summary>
 /// <param name="CpuSeconds">User + system CPU time of the trainer process (what the job costs on an otherwise idle machine).</param>
-public sealed record JobRun(string Verb, string Output, int ExitCode, double Seconds, double CpuSeconds, string Tail)
+/// <param name="Reused">The job had already completed in this work folder: its recorded times are reported, nothing ran.</param>
+public sealed record JobRun(string Verb, string Output, int ExitCode, double Seconds, double CpuSeconds, string Tail, bool Reused = false)
 {
     public bool Succeeded => ExitCode == 0;
 }
 
-/// <summary>Runs <c>dotnet rlhf-trainer.dll {verb} --spec {file}</c> (the real trainer process) against a local store, echoing its progress lines.</summary>
+/// <summary>
+/// Runs <c>dotnet rlhf-trainer.dll {verb} --spec {file}</c> (the real trainer process) against a local store, echoing its
+/// progress lines. Outputs are content-addressed (<see cref="OutputFor"/>): a job whose verb, inputs and params are
+/// unchanged writes to the same folder, so in a reused work folder it is complete already and is not run again.
+/// </summary>
 public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig config, TextWriter log)
 {
     public static string TrainerDll => Path.Combine(AppContext.BaseDirectory, "rlhf-trainer.dll");
 
+    /// <summary>
+    /// <c>runs/bench/{name}-{key}</c>, key = 10 hex digits of SHA-256 over verb, inputs, params, seed and threads. Inputs
+    /// name content-addressed paths (data under <see cref="ContentKey"/>, upstream jobs under their own key), so the key
+    /// changes whenever anything the job reads changes.
+    /// </summary>
+    public string OutputFor(string name, string verb, JsonObject inputs, JsonObject parameters) =>
+        $"runs/bench/{name}-{ContentKey(Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["verb"] = verb,
+            ["inputs"] = inputs.DeepClone(),
+            ["params"] = parameters.DeepClone(),
+            ["seed"] = config.Seed,
+            ["threads"] = config.Threads,
+        }.ToJsonString()))}";
+
+    /// <summary>10 hex digits of SHA-256 of <paramref name="content"/>.</summary>
+    public static string ContentKey(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content))[..10];
+
     public async Task<JobRun> RunAsync(string verb, string output, JsonObject inputs, JsonObject parameters, CancellationToken cancellationToken = default)
     {
+        var record = Path.Combine(workRoot, $"{verb}-{output.Replace('/', '-')}.run.json");
+        if (File.Exists(record) && File.Exists(Path.Combine(storeRoot, output, "manifest.json")))
+        {
+            var done = JsonSerializer.Deserialize<JobRun>(await File.ReadAllTextAsync(record, cancellationToken))!;
+            log.WriteLine($"    reused {output} (completed earlier: {done.Seconds:F0} s, {done.CpuSeconds:F0} CPU-s)");
+            return done with { Reused = true };
+        }
+
         var spec = new JsonObject
         {
             ["verb"] = verb,
@@ -74,7 +108,13 @@ public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig
         await process.WaitForExitAsync(cancellationToken);
         process.WaitForExit();
         var times = File.ReadAllLines(timesFile).Last().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(ParseTime).Sum();
-        return new JobRun(verb, output, process.ExitCode, clock.Elapsed.TotalSeconds, times, string.Join('\n', tail));
+        var run = new JobRun(verb, output, process.ExitCode, clock.Elapsed.TotalSeconds, times, string.Join('\n', tail));
+        if (run.Succeeded)
+        {
+            await File.WriteAllTextAsync(record, JsonSerializer.Serialize(run), cancellationToken);
+        }
+
+        return run;
     }
 
     /// <summary><c>1m2.345s</c> → 62.345.</summary>
