@@ -3,6 +3,7 @@ using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Client;
@@ -47,48 +48,33 @@ public static class LocalHost
         {
             var storeLocation = $"{DurableEngine.BlobServiceUri(connectionString).AbsoluteUri.TrimEnd('/')}/{options.Container}";
             var store = ArtifactStores.Open(storeLocation);
-            var apiPort = options.Port == 0 ? FreePorts.FindConsecutive(1) : options.Port;
-            var sidecarPort = options.SidecarPort == 0 ? FreePorts.FindConsecutive(1) : options.SidecarPort;
-            var service = await DurableEngine.CreateAsync(connectionString, options, bootLoggers, cancellationToken);
-            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{sidecarPort}");
             var context = new LocalHostContext(repoRoot, dataDir, storeLocation, connectionString);
-
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
-            Logging(builder.Logging.ClearProviders(), options);
-            builder.WebHost.ConfigureKestrel(kestrel =>
+            WebApplication app;
+            AzureStorageOrchestrationService service;
+            GrpcChannel channel;
+            int apiPort, sidecarPort;
+            for (var attempt = 1; ; attempt++)
             {
-                kestrel.Listen(IPAddress.Parse(options.Bind), apiPort, l => l.Protocols = HttpProtocols.Http1);
-                kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
-            });
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-            builder.Services.AddGrpc();
-            builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
-            builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
-            builder.Services.AddSingleton<TaskHubGrpcServer>();
-            builder.Services.AddSingleton(store);
-            builder.Services.AddSingleton(context);
-            PipelineRegistration.AddServices(builder.Services, context);
-            builder.Services.AddDurableTaskWorker(b =>
-            {
-                b.UseGrpc(channel);
-                b.AddTasks(registry =>
+                // Free ports are found, released, then bound: another process may take one in between (seen in CI with
+                // test hosts starting side by side). Only ports this method chose itself are chosen again.
+                var ports = FreePorts.FindConsecutive(2);
+                apiPort = options.Port == 0 ? ports : options.Port;
+                sidecarPort = options.SidecarPort == 0 ? ports + 1 : options.SidecarPort;
+                service = await DurableEngine.CreateAsync(connectionString, options, bootLoggers, cancellationToken);
+                channel = GrpcChannel.ForAddress($"http://127.0.0.1:{sidecarPort}");
+                app = Build(options, repoRoot, dataDir, storeLocation, store, context, service, channel, apiPort, sidecarPort);
+                try
                 {
-                    PipelineRegistration.AddTasks(registry);
-                    options.ExtraTasks?.Invoke(registry);
-                });
-            });
-            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
-            builder.Services.AddRlhfApi();
-            if (options.NightlyCron is not null)
-            {
-                builder.Services.AddSingleton(new NightlyScheduleOptions(options.NightlyCron, RepoRoot.Resolve(options.NightlySpec, repoRoot), storeLocation));
-                builder.Services.AddHostedService<NightlySchedule>();
+                    await app.StartAsync(cancellationToken);
+                    break;
+                }
+                catch (IOException e) when (e.InnerException is AddressInUseException && (options.Port == 0 || options.SidecarPort == 0) && attempt < 3)
+                {
+                    await app.DisposeAsync();
+                    channel.Dispose();
+                }
             }
 
-            var app = builder.Build();
-            app.MapGrpcService<TaskHubGrpcServer>();
-            app.MapRlhfApi();
-            await app.StartAsync(cancellationToken);
             // The worker and the client dial the sidecar while Kestrel is still starting; a refused first dial leaves
             // the shared channel in back-off and the first client calls fail ("Error connecting to subchannel").
             await channel.ConnectAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
@@ -110,6 +96,49 @@ public static class LocalHost
 
             throw;
         }
+    }
+
+    /// <summary>The web application: Kestrel on the API and sidecar ports, the engine behind the sidecar, the worker, the API.</summary>
+    private static WebApplication Build(
+        LocalHostOptions options, string? repoRoot, string dataDir, string storeLocation, IArtifactStore store, LocalHostContext context,
+        AzureStorageOrchestrationService service, GrpcChannel channel, int apiPort, int sidecarPort)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
+        Logging(builder.Logging.ClearProviders(), options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.Bind), apiPort, l => l.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(context);
+        PipelineRegistration.AddServices(builder.Services, context);
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.UseGrpc(channel);
+            b.AddTasks(registry =>
+            {
+                PipelineRegistration.AddTasks(registry);
+                options.ExtraTasks?.Invoke(registry);
+            });
+        });
+        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+        builder.Services.AddRlhfApi();
+        if (options.NightlyCron is not null)
+        {
+            builder.Services.AddSingleton(new NightlyScheduleOptions(options.NightlyCron, RepoRoot.Resolve(options.NightlySpec, repoRoot), storeLocation));
+            builder.Services.AddHostedService<NightlySchedule>();
+        }
+
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        app.MapRlhfApi();
+        return app;
     }
 
     /// <summary>
