@@ -21,7 +21,8 @@ public sealed class EndToEndFixture : IAsyncLifetime
 
     /// <summary>
     /// <c>configs/tiny.json</c>, with SFT checkpointing every 100 of 600 steps (a few seconds of training after the first
-    /// checkpoint), labeling in 8 batches of 2 prompts and 6 PPO iterations, so that a kill lands inside the step it aims at.
+    /// checkpoint), labeling in 8 batches of 2 prompts and 60 PPO iterations (about 10 s: with job exits waking their
+    /// monitors, 6 iterations ended before the test could see the trainer running), so that a kill lands inside the step it aims at.
     /// </summary>
     public static string Spec { get; } = BuildSpec();
 
@@ -70,7 +71,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         spec["basePolicy"]!["sft"]!["steps"] = 600;
         spec["compute"]!["checkpointEvery"] = 100;
         spec["labeling"]!["batchSize"] = 2;
-        spec["policy"]!["ppo"]!["iterations"] = 6;
+        spec["policy"]!["ppo"]!["iterations"] = 60;
         return spec.ToJsonString();
     }
 }
