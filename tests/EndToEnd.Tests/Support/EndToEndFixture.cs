@@ -21,8 +21,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
 
     /// <summary>
     /// <c>configs/tiny.json</c>, with SFT checkpointing every 100 of 600 steps (a few seconds of training after the first
-    /// checkpoint), labeling in 8 batches of 2 prompts and 60 PPO iterations (about 10 s: with job exits waking their
-    /// monitors, 6 iterations ended before the test could see the trainer running), so that a kill lands inside the step it aims at.
+    /// checkpoint), 160 prompts labeled in 80 batches of 2 and 60 PPO iterations, so that a kill lands inside the step it aims
+    /// at: since timers really wait and job exits wake their monitors, 8 batches labeled in 0.3 s and 6 PPO iterations took
+    /// 1.4 s, too fast for the test to catch.
     /// </summary>
     public static string Spec { get; } = BuildSpec();
 
@@ -70,6 +71,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         spec["name"] = "e2e";
         spec["basePolicy"]!["sft"]!["steps"] = 600;
         spec["compute"]!["checkpointEvery"] = 100;
+        spec["sampling"]!["promptLimit"] = 160;
         spec["labeling"]!["batchSize"] = 2;
         spec["policy"]!["ppo"]!["iterations"] = 60;
         return spec.ToJsonString();
