@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rlhf.Activities.Jobs;
 using Rlhf.Cli.Hosting;
 using Rlhf.Core.Artifacts;
+using Rlhf.EndToEnd.Tests.Support;
 using Rlhf.Tests.Hosting;
 
 namespace Rlhf.Api.Tests;
@@ -22,14 +23,14 @@ public sealed class RunCancelTests(LocalHostFixture host)
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
 
         var (path, running) = await RunningTrainerAsync(TimeSpan.FromMinutes(2));
-        Assert.True(IsAlive(running.ProcessId), $"trainer {running.ProcessId} should be running");
+        Assert.True(Processes.IsRunning(running.ProcessId), $"trainer {running.ProcessId} should be running");
 
         using var cancel = await host.Http.PostAsync($"api/runs/{RunId}/cancel", null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
 
         // The process is killed and the runner records its exit; no further job of the run starts.
         var exited = await UntilAsync(async () => await host.Store.ReadJsonAsync<JobProcessRecord>(path) is { ExitCode: not null } r ? r : null, TimeSpan.FromSeconds(20));
-        Assert.False(IsAlive(running.ProcessId));
+        Assert.False(Processes.IsRunning(running.ProcessId));
         Assert.NotEqual(0, exited.ExitCode);
         var ended = await host.WaitForRunAsync(RunId, r => r.IsFinished);
         Assert.Equal("Terminated", ended.RuntimeStatus);
@@ -59,20 +60,6 @@ public sealed class RunCancelTests(LocalHostFixture host)
 
     private async Task<List<string>> ProcessRecordsAsync() =>
         [.. (await host.BlobsAsync($"jobs/{RunId}-")).Where(b => b.EndsWith("/process.json", StringComparison.Ordinal))];
-
-    /// <summary>Alive and not a zombie (Linux /proc).</summary>
-    private static bool IsAlive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-        {
-            return false;
-        }
-
-        var text = File.ReadAllText(stat);
-        var state = text[(text.LastIndexOf(')') + 2)..][0];
-        return state is not ('Z' or 'X');
-    }
 
     private static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
