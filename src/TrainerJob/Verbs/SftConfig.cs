@@ -98,8 +98,14 @@ public sealed record SftModelParams
     [JsonPropertyName("n_positions")]
     public int NPositions { get; init; } = 128;
 
-    /// <summary>Tokenizer: <c>byte</c> (258 ids) or <c>gpt2</c> (BPE, 50257 ids).</summary>
+    /// <summary>
+    /// Tokenizer: <c>byte</c> (258 ids), <c>words</c> (bytes plus the corpus's <see cref="VocabWords"/> most frequent
+    /// words) or <c>gpt2</c> (BPE, 50257 ids).
+    /// </summary>
     public string Tokenizer { get; init; } = ByteTokenizer.TypeName;
+
+    /// <summary>Vocabulary words of the <c>words</c> tokenizer, taken from the SFT corpus (ignored by the others).</summary>
+    public int VocabWords { get; init; } = 4096;
 
     /// <summary>Dropout probability (0 = off).</summary>
     public double Dropout { get; init; }
@@ -111,6 +117,7 @@ public sealed record SftModelParams
         JobSpecException.Require(NEmbd > 0 && NEmbd % NHead == 0, "params.model.n_embd", $"must be > 0 and divisible by n_head (got {NEmbd}, n_head {NHead})");
         JobSpecException.Require(NPositions >= blockSize, "params.model.n_positions", $"must be >= params.blockSize (got {NPositions} < {blockSize})");
         JobSpecException.Require(TokenizerFactory.Names.Contains(Tokenizer), "params.model.tokenizer", $"must be one of {string.Join(", ", TokenizerFactory.Names)} (got '{Tokenizer}')");
+        JobSpecException.Require(VocabWords is >= 1 and <= 60_000, "params.model.vocabWords", $"must be in [1, 60000] (got {VocabWords})");
         JobSpecException.Require(Dropout is >= 0 and < 1, "params.model.dropout", $"must be in [0, 1) (got {Dropout})");
     }
 }

@@ -33,14 +33,14 @@ public sealed class SftVerb : IVerb
 
     private static async Task RunAsync(JobContext context, SftConfig config, CancellationToken cancellationToken)
     {
-        var (model, tokenizer) = await LoadOrCreateAsync(context, config, cancellationToken).ConfigureAwait(false);
+        var corpus = await File.ReadAllTextAsync(await context.StageInputAsync(CorpusInput, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var (model, tokenizer) = await LoadOrCreateAsync(context, config, corpus, cancellationToken).ConfigureAwait(false);
         using var _ = model;
         if (config.BlockSize > model.Config.NPositions)
         {
             throw new ArgumentException($"params.blockSize {config.BlockSize} exceeds the policy's n_positions {model.Config.NPositions}.");
         }
 
-        var corpus = await File.ReadAllTextAsync(await context.StageInputAsync(CorpusInput, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         using var data = new SftData(corpus, tokenizer, config.BlockSize, config.HeldoutFraction, config.DocumentSplit);
         using var optimizer = AdamWFactory.Create([model], config.LearningRate, config.Beta1, config.Beta2, config.WeightDecay);
         var schedule = new CosineSchedule(config.LearningRate, config.MinLr, config.WarmupSteps, config.Steps);
@@ -132,7 +132,7 @@ public sealed class SftVerb : IVerb
         return nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.reshape(-1));
     }
 
-    private static async Task<(Gpt Model, ITokenizer Tokenizer)> LoadOrCreateAsync(JobContext context, SftConfig config, CancellationToken cancellationToken)
+    private static async Task<(Gpt Model, ITokenizer Tokenizer)> LoadOrCreateAsync(JobContext context, SftConfig config, string corpus, CancellationToken cancellationToken)
     {
         if (context.Spec.Inputs.ContainsKey(PolicyInput))
         {
@@ -142,7 +142,7 @@ public sealed class SftVerb : IVerb
         }
 
         var shape = config.Model ?? new SftModelParams();
-        var tokenizer = TokenizerFactory.FromName(shape.Tokenizer);
+        var tokenizer = TokenizerFactory.ForCorpus(shape.Tokenizer, corpus, shape.VocabWords);
         var gptConfig = new GptConfig(tokenizer.VocabSize, shape.NPositions, shape.NEmbd, shape.NLayer, shape.NHead, Dropout: shape.Dropout);
         return (new Gpt(gptConfig, context.Device), tokenizer);
     }

@@ -48,7 +48,60 @@ public sealed class TokenizerTests
             Assert.Equal("""{"type":"gpt2"}""", File.ReadAllText(path));
             Assert.IsType<Gpt2BpeTokenizer>(TokenizerFactory.Load(path));
             Assert.IsType<ByteTokenizer>(TokenizerFactory.FromName("byte"));
-            Assert.Contains("known: byte, gpt2", Assert.Throws<ArgumentException>(() => TokenizerFactory.FromName("llama")).Message);
+            Assert.Contains("known: byte, gpt2, words", Assert.Throws<ArgumentException>(() => TokenizerFactory.FromName("llama")).Message);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Word_tokenizer_keeps_frequent_words_whole_and_spells_the_rest_in_bytes()
+    {
+        // " the" ×3, " whale" ×2, "The" ×2, " sea" ×1 (below minCount 2), "a" is a single letter (bytes cover it).
+        var tokenizer = WordVocabTokenizer.Build("The whale, the sea.\nThe whale; the a the", maxWords: 10, minCount: 2);
+
+        Assert.Equal([" the", " whale", "The"], tokenizer.Words);                              // by count, then ordinal
+        Assert.Equal((261, 256, 257), (tokenizer.VocabSize, tokenizer.EosId, tokenizer.PadId));
+        var ids = tokenizer.Encode("The whale, thé sea");
+        Assert.Equal(new int[] { 260, 259, ',', ' ', 't', 'h', 0xC3, 0xA9, ' ', 's', 'e', 'a' }, ids);      // " thé" and " sea" in bytes
+        Assert.Equal("The whale, thé sea", tokenizer.Decode(ids));
+        Assert.Equal(" the whale", tokenizer.Decode([258, 256, 259, 257]));                 // EOS and PAD decode to nothing
+        Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.Decode([261]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  double  spaces and\ttabs\n")]
+    [InlineData("Ahab's 100 whales — 😊 naïve ZZZ!")]
+    [InlineData(" the the the")]
+    public void Word_tokenizer_round_trips_any_text(string text)
+    {
+        var tokenizer = WordVocabTokenizer.Build("the whale and the sea and Ahab and the ship", maxWords: 3, minCount: 1);
+
+        Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
+    }
+
+    [Fact]
+    public void Word_tokenizer_vocabulary_travels_in_the_descriptor()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("rlhf-tok-").FullName, TokenizerFactory.DescriptorFileName);
+        try
+        {
+            var built = (WordVocabTokenizer)TokenizerFactory.ForCorpus("words", "call me Ishmael, call me Ishmael", vocabWords: 8);
+            TokenizerFactory.Save(built, path);
+
+            Assert.Equal("""{"type":"words","words":[" Ishmael"," me"]}""", File.ReadAllText(path));
+            var loaded = Assert.IsType<WordVocabTokenizer>(TokenizerFactory.Load(path));
+            Assert.Equal(built.Encode("call me Ishmael!"), loaded.Encode("call me Ishmael!"));
+            Assert.IsType<ByteTokenizer>(TokenizerFactory.ForCorpus("byte", "ignored", vocabWords: 8));
+            Assert.Contains("built from a corpus", Assert.Throws<ArgumentException>(() => TokenizerFactory.FromName("words")).Message);
+
+            File.WriteAllText(path, """{"type":"words","words":[" me","x y"]}""");
+            Assert.Contains("entry 1 ('x y') is not a word piece", Assert.Throws<FormatException>(() => TokenizerFactory.Load(path)).Message);
+            File.WriteAllText(path, """{"type":"words"}""");
+            Assert.Contains("lacks its \"words\" array", Assert.Throws<FormatException>(() => TokenizerFactory.Load(path)).Message);
         }
         finally
         {

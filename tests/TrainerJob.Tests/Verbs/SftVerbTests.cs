@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Rlhf.Core.Artifacts;
+using Rlhf.TrainerJob.Model;
 using Rlhf.TrainerJob.Tests.Runtime;
+using Rlhf.TrainerJob.Tokenizers;
 
 namespace Rlhf.TrainerJob.Tests.Verbs;
 
@@ -59,6 +61,27 @@ public sealed class SftVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task WordsTokenizerIsBuiltFromTheCorpusAndSavedWithTheModel()
+    {
+        var parameters = TinyParams(steps: 40);
+        parameters["model"]!["tokenizer"] = "words";
+        parameters["model"]!["vocabWords"] = 50;
+        var spec = _workspace.Spec("sft", "sft-words", "runs/w/sft", new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath }, parameters);
+
+        var (exitCode, output, error) = await _workspace.RunInProcessAsync("sft", _workspace.WriteSpec(spec, "words"));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var loaded = ModelIO.Load(Path.GetDirectoryName(_workspace.Store.GetFilePath("runs/w/sft/model/config.json"))!);
+        using var _ = loaded.Model;
+        var tokenizer = Assert.IsType<WordVocabTokenizer>(loaded.Tokenizer);
+        Assert.Equal(50, tokenizer.Words.Count);
+        Assert.Equal(258 + 50, loaded.Model.Config.VocabSize);
+        Assert.Contains(" the", tokenizer.Words);                                  // the commonest word of the corpus, with its space
+        var corpus = await File.ReadAllTextAsync(_workspace.Store.GetFilePath(TrainerWorkspace.CorpusPath));
+        Assert.InRange(tokenizer.Encode(corpus).Length, 0.75 * corpus.Length, 0.85 * corpus.Length);      // 0.80 of the bytes, by hand with the same 50 words
+    }
+
+    [Fact]
     public async Task InvalidSpecExitsTwoNamingTheFieldAndWritesNothing()
     {
         var parameters = TinyParams();
@@ -78,6 +101,7 @@ public sealed class SftVerbTests : IDisposable
     [InlineData("""{"model":{"n_layers":2}}""", null, "params.model.n_layers is not a parameter")]
     [InlineData("""{"model":{"n_embd":30,"n_head":4}}""", null, "params.model.n_embd must be > 0 and divisible by n_head")]
     [InlineData("""{"batchSize":"eight"}""", null, "params.batchSize has the wrong type")]
+    [InlineData("""{"model":{"tokenizer":"words","vocabWords":0}}""", null, "params.model.vocabWords must be in [1, 60000]")]
     [InlineData("""{}""", "none", "inputs.corpus is required")]
     [InlineData("""{}""", "missing", "inputs.corpus names 'data/missing.txt', which does not exist")]
     public async Task InvalidParamsAndInputsAreRejectedBeforeAnythingIsWritten(string parameters, string? corpus, string expected)
