@@ -12,7 +12,10 @@ public sealed record DpoConfig : ITrainerParams
     /// <summary>Linear learning-rate warm-up steps.</summary>
     public int WarmupSteps { get; init; } = 150;
 
-    /// <summary>Preference pairs per optimiser step.</summary>
+    /// <summary>
+    /// Prompts per optimiser step, each with all its pairs (the C(K,2) lines of a K-wise ranking share K completions,
+    /// whose log-probs are computed once); the same as pairs per step for K = 2.
+    /// </summary>
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Passes over the preference set.</summary>

@@ -46,14 +46,15 @@ public sealed class DpoVerb : IVerb
     private static async Task RunAsync(JobContext context, DpoConfig config, CancellationToken cancellationToken)
     {
         var policyFolder = await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false);
-        var pairs = DpoData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false));
+        var records = DpoData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false));
+        var groups = DpoData.Group(records);
         var (policy, tokenizer) = ModelIO.Load(policyFolder, context.Device);
         using var policyScope = policy;
         policy.eval();                                                                          // no dropout (TRL disable_dropout)
         using var optimizer = AdamWFactory.Create([policy], config.LearningRate, 0.9, 0.999, weightDecay: 0);
         context.Checkpoints.Track("policy", policy);
         context.Checkpoints.Track("optimizer", optimizer);
-        var stepsPerEpoch = (pairs.Count + config.BatchSize - 1) / config.BatchSize;
+        var stepsPerEpoch = (groups.Count + config.BatchSize - 1) / config.BatchSize;
         var totalSteps = (long)stepsPerEpoch * config.Epochs;
         context.TotalSteps = totalSteps;
 
@@ -69,18 +70,18 @@ public sealed class DpoVerb : IVerb
         {
             using var frozen = ModelIO.Load(policyFolder, context.Device).Model;
             frozen.eval();
-            reference = DpoData.Reference(frozen, tokenizer, pairs, config);
+            reference = DpoData.Reference(frozen, tokenizer, groups, config);
         }
 
-        context.Log($"{policy.ParameterCount:N0} parameters, {pairs.Count} pairs, {totalSteps} steps ({config.LossType}, beta {config.Beta}), device {context.Device}");
-        var order = new EpochOrder(pairs.Count, context.Spec.Seed);
+        context.Log($"{policy.ParameterCount:N0} parameters, {records.Count} pairs over {groups.Count} prompts ({groups.Sum(g => g.Completions.Count)} completions), {totalSteps} steps ({config.LossType}, beta {config.Beta}), device {context.Device}");
+        var order = new EpochOrder(groups.Count, context.Spec.Seed);
         for (var step = (resumed?.Step ?? 0) + 1; step <= totalSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (epoch, within) = Math.DivRem(step - 1, stepsPerEpoch);
             var rows = order.Permutation(epoch).Skip((int)within * config.BatchSize).Take(config.BatchSize).Select(i => (int)i).ToList();
             var lr = config.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, config.WarmupSteps));
-            var metrics = TrainStep(policy, optimizer, tokenizer, pairs, reference, rows, config, lr);
+            var metrics = TrainStep(policy, optimizer, tokenizer, [.. rows.Select(i => groups[i])], [.. rows.Select(i => reference.Completions[i])], config, lr);
             await context.StepAsync(step, metrics, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (context.Checkpoints.IsDue(step, totalSteps))
             {
@@ -96,20 +97,23 @@ public sealed class DpoVerb : IVerb
 
         ModelIO.Save(folder, policy, tokenizer);
         await context.WriteOutputFolderAsync(ModelOutput, folder, cancellationToken).ConfigureAwait(false);
-        var lines = pairs.Select((p, i) => JsonSerializer.Serialize(new DpoReferenceLine(p.Id, reference.Chosen[i], reference.Rejected[i]), JsonDefaults.Options) + "\n");
+        var lines = groups
+            .SelectMany((g, k) => g.Pairs.Select(p => (p.Record, Line: new DpoReferenceLine(records[p.Record].Id, reference.Completions[k][p.Chosen], reference.Completions[k][p.Rejected]))))
+            .OrderBy(x => x.Record)
+            .Select(x => JsonSerializer.Serialize(x.Line, JsonDefaults.Options) + "\n");
         await context.WriteOutputAsync(ReferenceOutput, Encoding.UTF8.GetBytes(string.Concat(lines)), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One AdamW update on the pairs at <paramref name="rows"/>; returns the step's metrics.</summary>
+    /// <summary>One AdamW update on every pair of <paramref name="batch"/> (reference log-probs per completion in <paramref name="reference"/>); returns the step's metrics.</summary>
     private static Dictionary<string, double> TrainStep(
-        Gpt policy, AdamW optimizer, ITokenizer tokenizer, List<PreferenceRecord> pairs, DpoReferenceLogProbs reference, List<int> rows, DpoConfig config, double lr)
+        Gpt policy, AdamW optimizer, ITokenizer tokenizer, List<DpoGroup> batch, List<double[]> reference, DpoConfig config, double lr)
     {
         using var scope = NewDisposeScope();
         AdamWFactory.SetLearningRate(optimizer, lr);
-        var batch = rows.Select(i => pairs[i]).ToList();
-        var (chosen, rejected) = DpoData.SequenceLogProbs(policy, tokenizer, batch, config.MaxLength, config.AverageLogProbs); // (B) each
-        var refChosen = tensor(rows.Select(i => (float)reference.Chosen[i]).ToArray(), device: policy.Device);           // (B)
-        var refRejected = tensor(rows.Select(i => (float)reference.Rejected[i]).ToArray(), device: policy.Device);       // (B)
+        var (chosen, rejected) = DpoData.PairLogProbs(policy, tokenizer, batch, config.MaxLength, config.AverageLogProbs); // (P) each
+        var pairs = batch.SelectMany((g, k) => g.Pairs.Select(p => (Ref: reference[k], p.Chosen, p.Rejected))).ToList();
+        var refChosen = tensor(pairs.Select(p => (float)p.Ref[p.Chosen]).ToArray(), device: policy.Device);               // (P)
+        var refRejected = tensor(pairs.Select(p => (float)p.Ref[p.Rejected]).ToArray(), device: policy.Device);           // (P)
         var result = PreferenceLosses.Compute(chosen, rejected, refChosen, refRejected, config.Beta, config.LossType, config.LabelSmoothing);
         optimizer.zero_grad();
         result.Loss.backward();
