@@ -14,8 +14,11 @@ public sealed record BenchConfig
     /// <summary>Torch threads per trainer job. 1 (was 2): these models are too small for intra-op threads to pay (sampling cost 212 vs 101 CPU-s).</summary>
     public int Threads { get; init; } = 1;
 
-    /// <summary>Characters of the corpus used for SFT (its head).</summary>
-    public int CorpusChars { get; init; } = 2_000_000;
+    /// <summary>
+    /// Characters of the corpus used for SFT (its head). 12,000,000 = all of data/full (was 2,000,000): the same 3000 steps
+    /// see more varied text (under one epoch instead of four) and the RM trunk generalises better (90.4 → 91.7 % of the ceiling).
+    /// </summary>
+    public int CorpusChars { get; init; } = 12_000_000;
 
     /// <summary>Training prompts sampled for preference collection. 4000 (was 1000): the RM underfit; 4× the labels took it from 80 % to 85 % of the ceiling.</summary>
     public int LabelPrompts { get; init; } = 4000;
@@ -44,8 +47,19 @@ public sealed record BenchConfig
     /// <summary>DPO epochs over the preference pairs.</summary>
     public int DpoEpochs { get; init; } = 1;
 
-    /// <summary>Tokens per completion everywhere (sample, PPO, evaluate).</summary>
-    public int MaxNewTokens { get; init; } = 48;
+    /// <summary>Tokens per completion everywhere (sample, PPO, evaluate). 24 words-tokenizer tokens ≈ 70 characters (was 48 bytes).</summary>
+    public int MaxNewTokens { get; init; } = 24;
+
+    /// <summary>
+    /// Tokenizer of the SFT model and so of every model after it: <c>words</c> (was <c>byte</c>), bytes plus the corpus's
+    /// <see cref="VocabWords"/> most frequent words. The gold score is made of word lists, and a byte-level RM could not learn
+    /// them: 88 % of the ceiling where a bag-of-words regression on the same labels reached 94 %; with words the RM reaches 90–92 %,
+    /// and PPO's gain rose from +0.94 to +1.11 SD.
+    /// </summary>
+    public string Tokenizer { get; init; } = "words";
+
+    /// <summary>Whole-word tokens of the <c>words</c> tokenizer (their share of the corpus's characters: 2048 → 70 %, 4096 → 79 %).</summary>
+    public int VocabWords { get; init; } = 4096;
 
     /// <summary>
     /// Experiment overrides of single job parameters, <c>stage.path</c> → JSON value (e.g. <c>reward.learningRate</c> → 0.001,
@@ -64,7 +78,7 @@ public sealed record BenchConfig
         ["evalEvery"] = Math.Max(1, SftSteps / 4),
         ["evalWindows"] = 32,
         ["documentSplit"] = "sentence",
-        ["model"] = new JsonObject { ["n_layer"] = 2, ["n_head"] = 4, ["n_embd"] = 64, ["n_positions"] = 128 },
+        ["model"] = new JsonObject { ["n_layer"] = 2, ["n_head"] = 4, ["n_embd"] = 64, ["n_positions"] = 128, ["tokenizer"] = Tokenizer, ["vocabWords"] = VocabWords },
     });
 
     public JsonObject Sample => Patch("sample", new() { ["k"] = K, ["maxNewTokens"] = MaxNewTokens, ["limit"] = LabelPrompts });

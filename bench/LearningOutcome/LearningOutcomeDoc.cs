@@ -5,10 +5,16 @@ using Rlhf.Core.Json;
 
 namespace Rlhf.Bench.LearningOutcome;
 
-/// <summary>Renders docs/learning-outcome.md from a <see cref="BenchResult"/> (the method is fixed text, the figures are measured).</summary>
+/// <summary>
+/// Renders docs/learning-outcome.md from a <see cref="BenchResult"/>: the method is fixed text, the figures are measured,
+/// and the side experiments behind the configuration (hand-kept in <see cref="ExperimentsFile"/>) close the page.
+/// </summary>
 public static class LearningOutcomeDoc
 {
-    public static string Render(BenchResult result)
+    /// <summary>The hand-kept log of side experiments, relative to the repository root.</summary>
+    public const string ExperimentsFile = "bench/LearningOutcome/experiments.md";
+
+    public static string Render(BenchResult result, string repo)
     {
         var c = result.Config;
         var s = new StringBuilder();
@@ -25,7 +31,8 @@ public static class LearningOutcomeDoc
         s.AppendLine("## Method");
         s.AppendLine();
         var model = c.Sft["model"]!;
-        s.AppendLine(Inv($"1. `sft`: a byte-level GPT ({model["n_layer"]} layers, {model["n_head"]} heads, width {model["n_embd"]}, context {model["n_positions"]}) trained for {c.SftSteps} steps on the first {c.CorpusChars:N0} characters of the corpus (`{result.Data}`),"));
+        var tokenizer = c.Tokenizer == "words" ? Inv($"the `words` tokenizer (bytes plus the corpus's {c.VocabWords} most frequent words)") : Inv($"the `{c.Tokenizer}` tokenizer");
+        s.AppendLine(Inv($"1. `sft`: a GPT ({model["n_layer"]} layers, {model["n_head"]} heads, width {model["n_embd"]}, context {model["n_positions"]}, {tokenizer}) trained for {c.SftSteps} steps on the first {c.CorpusChars:N0} characters of the corpus (`{result.Data}`; all of it when shorter),"));
         s.AppendLine(Inv($"   documents split by `{c.Sft["documentSplit"]}` (each followed by EOS), so that a completion of a sentence opening can end with EOS after the sentence."));
         s.AppendLine(Inv($"2. `sample`: K = {c.K} completions ({c.MaxNewTokens} tokens max) for each of {c.LabelPrompts} training prompts."));
         s.AppendLine("3. Simulated annotators rank each prompt's K completions by Plackett–Luce over exp(gold / T) (Bradley–Terry for every pair when K = 2);");
@@ -52,6 +59,8 @@ public static class LearningOutcomeDoc
         s.AppendLine("```json");
         s.AppendLine(JsonSerializer.Serialize(result with { PpoCurve = [] }, JsonDefaults.Indented));
         s.AppendLine("```");
+        s.AppendLine();
+        s.Append(File.ReadAllText(Path.Combine(repo, ExperimentsFile)));
         return s.ToString();
     }
 

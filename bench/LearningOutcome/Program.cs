@@ -45,7 +45,7 @@ if (Option("--render") is { } rendered)
     }
 
     saved = saved with { SampleEosFraction = sampled.Average(c => c.EndedWithEos ? 1.0 : 0.0), Policies = outcomes };
-    await File.WriteAllTextAsync(Path.Combine(repo, "docs/learning-outcome.md"), LearningOutcomeDoc.Render(saved));
+    await File.WriteAllTextAsync(Path.Combine(repo, "docs/learning-outcome.md"), LearningOutcomeDoc.Render(saved, repo));
     Console.WriteLine(saved.Table());
     return 0;
 }
@@ -174,7 +174,7 @@ Console.WriteLine(result.Table());
 if (writeDoc)
 {
     var doc = Path.Combine(repo, "docs/learning-outcome.md");
-    await File.WriteAllTextAsync(doc, LearningOutcomeDoc.Render(result));
+    await File.WriteAllTextAsync(doc, LearningOutcomeDoc.Render(result, repo));
     log.WriteLine($"wrote {doc}");
 }
 

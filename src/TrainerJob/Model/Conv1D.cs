@@ -29,5 +29,5 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     public Parameter Bias => bias;
 
     /// <summary>(..., in) → (..., out).</summary>
-    public override Tensor forward(Tensor input) => input.matmul(weight).add(bias);
+    public override Tensor forward(Tensor input) => input.matmul(weight).add(bias, Scalars.One);
 }

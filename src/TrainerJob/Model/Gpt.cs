@@ -95,13 +95,13 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
             }
 
             var mask = attentionMask.to(ScalarType.Int64);
-            positions = mask.cumsum(1).sub(1).clamp_min(0).narrow(1, past, t);
+            positions = mask.cumsum(1).sub(Scalars.One).clamp_min(Scalars.Zero).narrow(1, past, t);
             // A query always sees itself, so rows of pure padding stay finite (never all -inf).
             var realKey = mask.@bool().view(b, 1, 1, total);
             allowed = causal.view(1, 1, t, total).logical_and(realKey.logical_or(key.eq(query).view(1, 1, t, total)));
         }
 
-        var x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions)));               // (B, T, C)
+        var x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions), Scalars.One));               // (B, T, C)
         foreach (var block in h)
         {
             x = block.Forward(x, allowed, cache);

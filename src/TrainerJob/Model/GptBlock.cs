@@ -23,7 +23,7 @@ public sealed class GptBlock : nn.Module
     /// <summary>x (B, T, C), allowed (B|1, 1, T, L) → (B, T, C).</summary>
     public Tensor Forward(Tensor x, Tensor allowed, KvCache? cache)
     {
-        x = x.add(attn.Forward(ln_1.forward(x), allowed, cache));
-        return x.add(mlp.forward(ln_2.forward(x)));
+        x = x.add(attn.Forward(ln_1.forward(x), allowed, cache), Scalars.One);
+        return x.add(mlp.forward(ln_2.forward(x)), Scalars.One);
     }
 }

@@ -14,7 +14,7 @@ public static class LogitsFilters
         }
 
         var kth = logits.topk(k, dim: -1).values.narrow(-1, k - 1, 1);     // (B, 1)
-        return logits.masked_fill(logits.lt(kth), double.NegativeInfinity);
+        return logits.masked_fill(logits.lt(kth), Scalars.NegativeInfinity);
     }
 
     /// <summary>
@@ -33,6 +33,6 @@ public static class LogitsFilters
         var massBefore = probs.cumsum(-1).sub(probs);                       // probability of strictly better tokens
         var removeSorted = massBefore.ge(p);                                // first token: massBefore = 0 < p, kept
         var remove = zeros_like(removeSorted).scatter(-1, order, removeSorted);
-        return logits.masked_fill(remove, double.NegativeInfinity);
+        return logits.masked_fill(remove, Scalars.NegativeInfinity);
     }
 }

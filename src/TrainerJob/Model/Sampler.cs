@@ -47,6 +47,8 @@ public static class Sampler
             var batch = prompts.Count;
             var finished = zeros(batch, dtype: ScalarType.Bool, device: model.Device);                 // (B)
             var endedWithEos = zeros(batch, dtype: ScalarType.Bool, device: model.Device);
+            using var pad = padId.ToScalar();                                                           // held across the loop: see Scalars
+            using var eos = eosId.ToScalar();
             for (var step = 0; step < options.MaxNewTokens; step++)
             {
                 using var stepScope = NewDisposeScope();
@@ -54,8 +56,8 @@ public static class Sampler
                 var input = cache is null || step == 0 ? tokens : tokens.narrow(1, tokens.shape[1] - 1, 1);
                 var hidden = model.Hidden(input, mask, cache);                                         // (B, T, C)
                 var logits = model.Logits(hidden.narrow(1, hidden.shape[1] - 1, 1)).squeeze(1);       // (B, V)
-                var next = Pick(logits, options, generator).masked_fill(finished, padId);              // (B)
-                var isEos = next.eq(eosId).logical_and(finished.logical_not());
+                var next = Pick(logits, options, generator).masked_fill(finished, pad);                // (B)
+                var isEos = next.eq(eos).logical_and(finished.logical_not());
                 tokens = cat([tokens, next.unsqueeze(1)], dim: 1).MoveToOuterDisposeScope();
                 mask = cat([mask, finished.logical_not().to(ScalarType.Int64).unsqueeze(1)], dim: 1).MoveToOuterDisposeScope();
                 endedWithEos = endedWithEos.logical_or(isEos).MoveToOuterDisposeScope();
@@ -91,7 +93,8 @@ public static class Sampler
             return logits.argmax(-1);
         }
 
-        var filtered = LogitsFilters.TopP(LogitsFilters.TopK(logits.div(options.Temperature), options.TopK), options.TopP);
+        using var temperature = options.Temperature.ToScalar();                                     // see Scalars
+        var filtered = LogitsFilters.TopP(LogitsFilters.TopK(logits.div(temperature), options.TopK), options.TopP);
         return multinomial(filtered.softmax(-1), 1, generator: generator).squeeze(-1);
     }
 
