@@ -10,7 +10,7 @@ public sealed record PerfOptions
 {
     public const string Usage = """
         trainer-perf [--preset small|demo|gpt2] [--quick] [--threads N] [--device cpu|cuda[:i]] [--seed N]
-                     [--n-layer N] [--n-head N] [--n-embd N] [--n-positions N] [--tokenizer byte|gpt2]
+                     [--n-layer N] [--n-head N] [--n-embd N] [--n-positions N] [--tokenizer byte|words|gpt2]
                      [--batch N] [--block N] [--sft-steps N] [--matmul-size N]
                      [--gen-batch N] [--gen-tokens N] [--gen-runs N]
                      [--ppo-batch N] [--ppo-new-tokens N] [--ppo-epochs N] [--ppo-iters N] [--ppo-seconds N]

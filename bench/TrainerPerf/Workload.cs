@@ -48,7 +48,9 @@ public sealed record Workload(
             _ => throw new ArgumentException($"Unknown preset '{options.Preset}' (small | demo | gpt2)."),
         };
 
-        var tokenizer = TokenizerFactory.FromName(options.Tokenizer ?? shape.Tokenizer);
+        var data = Directory.Exists(Path.Combine(repoRoot, "data", "full")) ? Path.Combine(repoRoot, "data", "full") : Path.Combine(repoRoot, "data", "tiny");
+        var corpusPath = Path.Combine(data, "corpus.txt");
+        var tokenizer = TokenizerFactory.ForCorpus(options.Tokenizer ?? shape.Tokenizer, ReadCorpus(corpusPath), shape.VocabWords);
         var model = new GptConfig(
             tokenizer.VocabSize,
             options.NPositions ?? shape.NPositions,
@@ -80,7 +82,6 @@ public sealed record Workload(
             throw new ArgumentException($"--block {block} exceeds n_positions {model.NPositions}.");
         }
 
-        var data = Directory.Exists(Path.Combine(repoRoot, "data", "full")) ? Path.Combine(repoRoot, "data", "full") : Path.Combine(repoRoot, "data", "tiny");
         return new Workload(
             options.Preset,
             model,
@@ -90,14 +91,16 @@ public sealed record Workload(
             sft.LearningRate,
             ppo,
             Math.Min(options.GenTokens, model.NPositions - MinPromptTokens),
-            Path.Combine(data, "corpus.txt"),
+            corpusPath,
             Path.Combine(data, "prompts.train.jsonl"));
     }
 
-    /// <summary>The head of the corpus used for SFT windows.</summary>
-    public string ReadCorpus()
+    /// <summary>The head of the corpus used for SFT windows (and for the <c>words</c> tokenizer's vocabulary).</summary>
+    public string ReadCorpus() => ReadCorpus(CorpusPath);
+
+    private static string ReadCorpus(string path)
     {
-        var text = File.ReadAllText(CorpusPath);
+        var text = File.ReadAllText(path);
         return text.Length <= CorpusChars ? text : text[..CorpusChars];
     }
 
@@ -123,6 +126,7 @@ public sealed record Workload(
             NEmbd = Int(model, "nEmbd", "n_embd") ?? defaults.NEmbd,
             NPositions = Int(model, "nPositions", "n_positions") ?? defaults.NPositions,
             Tokenizer = model["tokenizer"]?.GetValue<string>() ?? defaults.Tokenizer,
+            VocabWords = Int(model, "vocabWords", "vocab_words") ?? defaults.VocabWords,
         };
         var sftDefaults = new SftConfig();
         var config = new SftConfig
