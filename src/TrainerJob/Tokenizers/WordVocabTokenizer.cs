@@ -107,7 +107,7 @@ public sealed class WordVocabTokenizer : ITokenizer
         var bytes = new List<byte>(ids.Length * 2);
         foreach (var id in ids)
         {
-            if (id is < 0 || id >= VocabSize)
+            if (id < 0 || id >= VocabSize)
             {
                 throw new ArgumentOutOfRangeException(nameof(ids), id, $"Word tokenizer ids are 0–{VocabSize - 1}.");
             }
