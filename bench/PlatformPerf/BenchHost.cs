@@ -1,18 +1,13 @@
 using System.Net;
 using DurableTask.AzureStorage;
-using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Rlhf.Activities;
 using Rlhf.Api;
 using Rlhf.Cli.Hosting;
 using Rlhf.Core.Artifacts;
@@ -73,19 +68,7 @@ public sealed class BenchHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "platform-perf" });
         Logging(builder.Logging.ClearProviders(), options, errors);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, apiPort, l => l.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(context);
-        AddPipelineServices(builder.Services, context);
+        LocalHost.AddEngine(builder, IPAddress.Loopback, apiPort, sidecarPort, service, store, context);
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.UseGrpc(channel);
@@ -123,22 +106,6 @@ public sealed class BenchHost : IAsyncDisposable
             .AddFilter<ConsoleLoggerProvider>(null, LogLevel.Critical);
         logging.Services.Configure<ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
     }
-
-    /// <summary>What the local host's (internal) <c>PipelineRegistration.AddServices</c> registers, with the same settings.</summary>
-    private static void AddPipelineServices(IServiceCollection services, LocalHostContext context) =>
-        services.AddRlhfActivities(
-            runner =>
-            {
-                runner.WorkDirectory = Path.Combine(context.DataDir, "jobs");
-                runner.EnvironmentVariables[ArtifactStores.ConnectionStringVariable] = context.StorageConnectionString;
-            },
-            labeling =>
-            {
-                if (context.RepoRoot is not null)
-                {
-                    labeling.LexiconDirectory = Path.Combine(context.RepoRoot, "data", "tiny", "lexicons");
-                }
-            });
 
     public async ValueTask DisposeAsync()
     {

@@ -105,19 +105,7 @@ public static class LocalHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
         Logging(builder.Logging.ClearProviders(), options);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Parse(options.Bind), apiPort, l => l.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(context);
-        PipelineRegistration.AddServices(builder.Services, context);
+        AddEngine(builder, IPAddress.Parse(options.Bind), apiPort, sidecarPort, service, store, context);
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.UseGrpc(channel);
@@ -139,6 +127,33 @@ public static class LocalHost
         app.MapGrpcService<TaskHubGrpcServer>();
         app.MapRlhfApi();
         return app;
+    }
+
+    /// <summary>
+    /// The engine side of a local host on <paramref name="builder"/>: Kestrel with the API (HTTP/1.1) and the sidecar
+    /// (HTTP/2, loopback) ports, the sidecar's gRPC server over the Azure Storage engine (timers through
+    /// <see cref="SidecarHistoryAdapter"/>), the artifact store, the host context and the pipeline's activity services.
+    /// The caller adds the worker, the client and the API, and maps <see cref="TaskHubGrpcServer"/>. Also used by
+    /// bench/PlatformPerf, which registers timed tasks on the same stack.
+    /// </summary>
+    public static void AddEngine(
+        WebApplicationBuilder builder, IPAddress apiAddress, int apiPort, int sidecarPort,
+        AzureStorageOrchestrationService service, IArtifactStore store, LocalHostContext context)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(apiAddress, apiPort, l => l.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, sidecarPort, l => l.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(context);
+        PipelineRegistration.AddServices(builder.Services, context);
     }
 
     /// <summary>
