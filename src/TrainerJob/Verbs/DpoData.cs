@@ -77,8 +77,8 @@ public static class DpoData
         ArgumentNullException.ThrowIfNull(groups);
         var texts = groups.SelectMany(g => g.Completions.Select(c => (g.Prompt, c))).ToList();
         var batch = TextBatch.FromText(tokenizer, texts, Math.Min(maxLength, model.Config.NPositions), appendEos: true, model.Device);
-        var logits = model.Logits(model.Hidden(batch.InputIds, batch.AttentionMask));                    // (N, T, V)
-        return LogProbs.Sequence(LogProbs.OfTargets(logits, batch.Targets), batch.ResponseMask, average);  // (N)
+        var hidden = model.Hidden(batch.InputIds, batch.AttentionMask);                                   // (N, T, C)
+        return LogProbs.MaskedSequence(hidden, model.Logits, batch.Targets, batch.ResponseMask, average);   // (N), head on response positions only
     }
 
     /// <summary>

@@ -54,6 +54,41 @@ public sealed class MaskedOpsTests
     }
 
     [Fact]
+    public void MaskedSequenceAppliesTheHeadOnlyWhereMaskedAndMatchesTheFullComputation()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(5);
+        var hidden = randn(3, 5, 4, dtype: ScalarType.Float64, generator: generator).requires_grad_();
+        var weight = randn(7, 4, dtype: ScalarType.Float64, generator: generator);
+        var targets = randint(0, 7, [3, 5], generator: generator);
+        var mask = zeros(3, 5, dtype: ScalarType.Float64);
+        mask[0, 1..4] = 1;                                                                      // response in the middle, padding after
+        mask[1, 4] = 1;                                                                         // one response token
+        mask[2, ..] = 1;
+        var headRows = new List<long>();
+        Tensor Head(Tensor h)
+        {
+            headRows.Add(h.shape[0]);
+            return nn.functional.linear(h, weight);
+        }
+
+        foreach (var average in new[] { false, true })
+        {
+            var full = LogProbs.Sequence(LogProbs.OfTargets(nn.functional.linear(hidden, weight), targets), mask, average);
+            var masked = LogProbs.MaskedSequence(hidden, Head, targets, mask, average);
+            Close(full.data<double>().ToArray(), masked, 1e-12);
+
+            // and the same gradient, zero at unmasked positions
+            var fullGrad = autograd.grad([full.sum()], [hidden])[0];
+            var maskedGrad = autograd.grad([masked.sum()], [hidden])[0];
+            Close(fullGrad.reshape(-1).data<double>().ToArray(), maskedGrad.reshape(-1), 1e-12);
+            Assert.Equal(0, maskedGrad[0, 0].abs().sum().item<double>());
+        }
+
+        Assert.Equal([9L, 9L], headRows);                                                      // 3 + 1 + 5 positions, not 15
+    }
+
+    [Fact]
     public void TokenLogProbsEntropyAndPtxLossFromLogits()
     {
         using var scope = NewDisposeScope();
