@@ -44,6 +44,13 @@ public sealed record BenchResult
     public double? Ceiling { get; init; }
     public int HeldoutPairs { get; init; }
     public double? RmShareOfCeiling => RmHeldoutAccuracy / Ceiling;
+
+    /// <summary>
+    /// The run took ≤ 20 min of wall time (jobs run side by side on the 2 cores: sample shards, then PPO's and DPO's chains);
+    /// null when jobs were reused, as the clock then did not see them run. Read it with <see cref="Load"/>: other work on the
+    /// machine slows the run down, never up.
+    /// </summary>
+    public bool? WallTimeMet => Reused.Count > 0 ? null : TotalSeconds <= 20 * 60;
     public IReadOnlyList<PolicyOutcome> Policies { get; init; } = [];
     public IReadOnlyList<CurvePoint> PpoCurve { get; init; } = [];
     public IReadOnlyList<string> Problems { get; init; } = [];
@@ -68,16 +75,15 @@ public sealed record BenchResult
         }
 
         var load = Load is { } l ? Inv($"; load average {l.Mean:F1} mean, {l.Max:F1} max on {Environment.ProcessorCount} cores") : "";
-        s.AppendLine(Inv($"| wall time (this machine, shared{load}) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
+        s.AppendLine(Inv($"| wall time (this machine, shared{load}) | {TotalSeconds / 60:F1} min ({string.Join(", ", Seconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min on 2 cores |"));
         if (Reused.Count > 0)
         {
             s.AppendLine(Inv($"| jobs reused from an earlier run in the same work folder (times as recorded then) | {string.Join(", ", Reused)} | |"));
         }
 
-        s.AppendLine(Inv($"| trainer CPU time (user + system of each trainer process) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | ≤ 20 min wall on 2 cores |"));
-        // 20 min on 2 cores: met for certain when the jobs' CPU time alone fits in 20 min (true even run one core at a time).
+        s.AppendLine(Inv($"| trainer CPU time (user + system of each trainer process) | {TotalCpuSeconds / 60:F1} CPU-min ({string.Join(", ", CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F0}s"))}) | |"));
         var policies = string.Concat(Policies.Select(p => $"{p.Policy} {Met(p.MeetsTarget)}; "));
-        s.AppendLine(Inv($"| **targets met** | RM {Met(RmShareOfCeiling >= 0.95)}; {policies}time {Met(TotalCpuSeconds <= 20 * 60)} | |"));
+        s.AppendLine(Inv($"| **targets met** | RM {Met(RmShareOfCeiling >= 0.95)}; {policies}time {Met(WallTimeMet)} | |"));
         if (PpoCurve.Count > 0)
         {
             s.AppendLine();

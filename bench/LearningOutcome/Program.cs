@@ -37,7 +37,12 @@ if (Option("--render") is { } rendered)
     var printed = await File.ReadAllTextAsync(rendered);
     var end = printed.IndexOf("\n\n| measure", StringComparison.Ordinal);
     var saved = JsonSerializer.Deserialize<BenchResult>(end < 0 ? printed : printed[..end], JsonDefaults.Options)!;
-    var sampled = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(saved.Outputs["sample"]))).SelectMany(r => r.Completions).ToList();
+    var sampled = new List<SampleCompletion>();
+    foreach (var shard in saved.Outputs.Where(o => o.Key.StartsWith("sample", StringComparison.Ordinal)).Select(o => o.Value))
+    {
+        sampled.AddRange((await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(shard))).SelectMany(r => r.Completions));
+    }
+
     var outcomes = new List<PolicyOutcome>();
     foreach (var p in saved.Policies)
     {
@@ -100,12 +105,11 @@ async Task<string?> Run(string name, string verb, JsonObject inputs, JsonObject 
 
 var result = new BenchResult { Data = Path.GetRelativePath(repo, dataDir), Config = config, Seconds = seconds, CpuSeconds = cpuSeconds, Outputs = outputs, Reused = reused };
 if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is { } sftOutput
-    && await Run("sample", "sample", new() { ["policy"] = $"{sftOutput}/model", ["prompts"] = labelPromptsInput }, config.Sample) is { } samplesOutput)
+    && await SampleAsync($"{sftOutput}/model") is { } samples)
 {
     var sft = $"{sftOutput}/model";
 
     // Simulated annotators, and the ceiling on the reward verb's own held-out prompts.
-    var samples = (await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(samplesOutput))).ToList();
     var labels = SimulatedLabels.Build(samples, gold, config.TargetAgreement, config.Seed);
     var preferences = await PutDataAsync("preferences.jsonl", Lines(labels.Records.Select(r => JsonSerializer.Serialize(r, JsonDefaults.Options))));
     var validationFraction = config.Reward["validationFraction"]!.GetValue<double>();
@@ -179,6 +183,37 @@ if (writeDoc)
 }
 
 return problems.Count == 0 ? 0 : 1;
+
+// The label prompts' samples from config.SampleShards jobs run side by side, merged back into prompt order (prompt i is
+// line i / shards of shard i mod shards); null when a shard failed.
+async Task<List<SampleRecord>?> SampleAsync(string policy)
+{
+    var shards = config.SampleShards;
+    var inputs = new JsonObject { ["policy"] = policy, ["prompts"] = labelPromptsInput };
+    var runs = await Task.WhenAll(Enumerable.Range(0, shards).Select(shard =>
+    {
+        var parameters = config.Sample;
+        if (shards > 1)
+        {
+            parameters["shard"] = shard;
+            parameters["shards"] = shards;
+        }
+
+        return Run(shards > 1 ? $"sample-{shard}" : "sample", "sample", inputs.DeepClone().AsObject(), parameters);
+    }));
+    if (runs.Any(r => r is null))
+    {
+        return null;
+    }
+
+    var lines = new List<List<SampleRecord>>();
+    foreach (var output in runs)
+    {
+        lines.Add([.. await ReadLinesAsync<SampleRecord>(ArtifactLayout.Samples(output!))]);
+    }
+
+    return [.. Enumerable.Range(0, lines.Sum(l => l.Count)).Select(i => lines[i % shards][i / shards])];
+}
 
 // Stores a data file under a path named by its content (data/{key}/{name}), so jobs reading it are keyed by it too.
 async Task<string> PutDataAsync(string name, byte[] content)

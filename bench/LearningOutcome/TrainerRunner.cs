@@ -25,7 +25,7 @@ public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig
     public static string TrainerDll => Path.Combine(AppContext.BaseDirectory, "rlhf-trainer.dll");
 
     /// <summary>
-    /// <c>runs/bench/{name}-{key}</c>, key = 10 hex digits of SHA-256 over verb, inputs, params, seed and threads. Inputs
+    /// <c>runs/bench/{name}-{key}</c>, key = 10 hex digits of SHA-256 over verb, inputs, params, seed and threads (which change floating-point sums). Inputs
     /// name content-addressed paths (data under <see cref="ContentKey"/>, upstream jobs under their own key), so the key
     /// changes whenever anything the job reads changes.
     /// </summary>
@@ -36,7 +36,7 @@ public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig
             ["inputs"] = inputs.DeepClone(),
             ["params"] = parameters.DeepClone(),
             ["seed"] = config.Seed,
-            ["threads"] = config.Threads,
+            ["threads"] = config.ThreadsFor(verb),
         }.ToJsonString()))}";
 
     /// <summary>10 hex digits of SHA-256 of <paramref name="content"/>.</summary>
@@ -61,7 +61,7 @@ public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig
             ["inputs"] = inputs,
             ["params"] = parameters,
             ["seed"] = config.Seed,
-            ["threads"] = config.Threads,
+            ["threads"] = config.ThreadsFor(verb),
             ["checkpointEvery"] = 0,
             ["progressEvery"] = 25,
         };
@@ -78,6 +78,7 @@ public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig
         }
 
         info.Environment["RLHF_WORK_DIR"] = workRoot;
+        info.Environment.TryAdd("OMP_WAIT_POLICY", "PASSIVE");                                   // idle OpenMP workers sleep instead of spinning on the other job's core
         info.Environment["TIMES_FILE"] = timesFile;
         var tail = new Queue<string>();
         void Keep(string? line)
