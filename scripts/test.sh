@@ -33,7 +33,11 @@ for proj in $(find tests -name '*.Tests.csproj' | sort); do
     t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
     e=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
-    [ "$f" = "0" ] || status=1
+    if [ "$f" != "0" ]; then
+      status=1
+      # the failures' messages (the full output stays in $trx and $log)
+      awk '/<Message>/,/<\/Message>/' "$trx" | sed -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' | head -n 60
+    fi
   else
     echo "test: $name produced no results (crashed?) — see $log"
     failed=$((failed + 1)); status=1
