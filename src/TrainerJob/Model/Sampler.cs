@@ -5,8 +5,7 @@ namespace Rlhf.TrainerJob.Model;
 
 /// <summary>
 /// Batched autoregressive generation: prompts left-padded, per-row EOS stop, temperature,
-/// top-k, top-p, greedy at temperature 0, KV cache by default (on one CPU thread when its steps are small:
-/// <see cref="DecodeThreads"/>).
+/// top-k, top-p, greedy at temperature 0, KV cache by default.
 /// </summary>
 public static class Sampler
 {
@@ -43,7 +42,6 @@ public static class Sampler
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             using var cache = options.UseKvCache ? new KvCache(model.Config.NLayer) : null;
-            using var threads = options.UseKvCache ? DecodeThreads.Limit(model, prompts.Count) : null;  // small one-token steps: one thread
             var (tokens, mask) = LeftPad(prompts, context - options.MaxNewTokens, padId, model.Device); // (B, P)
             var promptLength = (int)tokens.shape[1];
             var batch = prompts.Count;
