@@ -10,9 +10,11 @@ public static class JobVerbs
     public const string Reward = "reward";
     public const string Ppo = "ppo";
     public const string Dpo = "dpo";
+    public const string Grpo = "grpo";
+    public const string Rloo = "rloo";
     public const string Evaluate = "evaluate";
 
-    public static IReadOnlyList<string> All { get; } = [Sft, Sample, Reward, Ppo, Dpo, Evaluate];
+    public static IReadOnlyList<string> All { get; } = [Sft, Sample, Reward, Ppo, Dpo, Grpo, Rloo, Evaluate];
 }
 
 /// <summary>

@@ -102,7 +102,7 @@ public static class RolloutCollector
     }
 
     /// <summary>Each row's generated tokens, EOS included when emitted.</summary>
-    private static List<int[]> ResponseIds(GenerationResult generated)
+    internal static List<int[]> ResponseIds(GenerationResult generated)
     {
         var width = (int)generated.ResponseTokens.shape[1];
         var all = generated.ResponseTokens.cpu().data<long>().ToArray();                                     // (B, N) row-major

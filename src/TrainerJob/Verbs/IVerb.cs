@@ -33,6 +33,8 @@ public static class VerbRegistry
         new EvaluateVerb(),
         new PpoVerb(),
         new DpoVerb(),
+        new GrpoVerb(),
+        new RlooVerb(),
     ];
 
     public static IVerb? Find(string name) => All.FirstOrDefault(v => v.Name == name);

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using Rlhf.Core.Artifacts;
+using Rlhf.TrainerJob.Model;
+using Rlhf.TrainerJob.Tests.Runtime;
+
+namespace Rlhf.TrainerJob.Tests.Verbs;
+
+/// <summary>The <c>grpo</c> and <c>rloo</c> processes on the PPO fixture: tiny SFT policy, a reward model that pays for the byte 'e'.</summary>
+public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoFixture>
+{
+    private static readonly string[] TrlKeys =
+    [
+        "reward", "reward_std", "reward_std_within_group", "frac_reward_zero_std", "entropy", "completions/mean_length",
+        "completions/clipped_ratio", "clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "loss/policy",
+        "rewards/rm/mean", "policy/grad_norm", "policy/updates", "objective/gold",
+    ];
+
+    private readonly TrainerWorkspace _workspace = fixture.Workspace;
+
+    /// <summary>4 prompts × 4 completions of ≤ 24 tokens per iteration.</summary>
+    internal static JsonObject TinyParams(int iterations) => new()
+    {
+        ["iterations"] = iterations,
+        ["promptsPerIteration"] = 4,
+        ["numGenerations"] = 4,
+        ["maxPromptTokens"] = 16,
+        ["maxNewTokens"] = 24,
+        ["learningRate"] = 3e-4,
+        ["normalizeScores"] = false,
+    };
+
+    [Theory]
+    [InlineData("grpo")]
+    [InlineData("rloo")]
+    public async Task CriticFreeVerbRaisesTheRewardWithoutAValueModel(string verb)
+    {
+        // 20 iterations of 16 completions: the score of the 'e'-share reward model rises, as it does under PPO
+        // (PpoVerbTests), and the published policy writes the rewarded byte more often than the SFT policy.
+        // As PPO's test: 8 optimiser steps per rollout (μ = 4 passes × 2 minibatches).
+        var parameters = TinyParams(20);
+        parameters["beta"] = 0.02;
+        parameters["numIterations"] = 4;
+        parameters["numMiniBatches"] = 2;
+        var spec = _workspace.WriteSpec(_workspace.Spec(verb, $"{verb}-learn", $"runs/learn/{verb}", PpoVerbTests.Inputs(lexicons: true), parameters), $"{verb}-learn");
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync(verb, spec, TimeSpan.FromSeconds(180));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var manifest = await _workspace.Store.ReadJsonAsync<StepManifest>($"runs/learn/{verb}/manifest.json");
+        var outputs = manifest.Outputs.Select(o => o.Path).ToList();
+        Assert.Contains($"runs/learn/{verb}/model/model.safetensors", outputs);
+        Assert.DoesNotContain(outputs, o => o.Contains("/value/", StringComparison.Ordinal));
+        var lines = await _workspace.ReadJsonLinesAsync($"runs/learn/{verb}/metrics.jsonl");
+        Assert.Equal(20, lines.Count);
+        foreach (var key in TrlKeys.Append("kl").Append("objective/kl"))
+        {
+            Assert.All(lines, line => Assert.True(line.ContainsKey(key), $"step {line["step"]} lacks {key}"));
+        }
+
+        var scores = lines.Select(l => Value(l, "rewards/rm/mean")).ToList();
+        var (before, after) = (scores.Take(5).Average(), scores.TakeLast(5).Average());
+        var trace = string.Join(" ", scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(after > before + 0.5, $"{verb}: score {before:F3} -> {after:F3}: {trace}");
+        var (sftShare, tunedShare) = (TargetShare(PpoFixture.PolicyPath), TargetShare($"runs/learn/{verb}/model"));
+        Assert.True(tunedShare > sftShare + 0.03, $"share of '{PpoFixture.TargetByte}': SFT {sftShare:F3}, {verb} {tunedShare:F3}");
+    }
+
+    [Fact]
+    public async Task GrpoWithSeveralPassesAndMinibatchesIsDeterministicAndLoadsNoReferenceAtBetaZero()
+    {
+        var parameters = TinyParams(3);
+        parameters["numIterations"] = 2;
+        parameters["numMiniBatches"] = 2;
+        parameters["lossType"] = "dr_grpo";
+        parameters["scaleRewards"] = "batch";
+        parameters["epsilonHigh"] = 0.28;
+        var a = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-a", "runs/a/grpo", PpoVerbTests.Inputs(), parameters), "grpo-a");
+        var b = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-b", "runs/b/grpo", PpoVerbTests.Inputs(), parameters.DeepClone().AsObject()), "grpo-b");
+
+        var first = await _workspace.RunProcessAsync("grpo", a);
+        var second = await _workspace.RunProcessAsync("grpo", b);
+
+        Assert.True(first.ExitCode == 0, $"{first.Output}\n{first.Error}");
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("reference not loaded (beta 0)", first.Output + first.Error, StringComparison.Ordinal);
+        var lines = await _workspace.ReadJsonLinesAsync("runs/a/grpo/metrics.jsonl");
+        Assert.All(lines, line => Assert.Equal(4, Value(line, "policy/updates")));   // μ = 2 passes × 2 minibatches
+        Assert.All(lines, line => Assert.False(line.ContainsKey("kl")));
+        Assert.Equal(await ShaAsync("runs/a/grpo/model/model.safetensors"), await ShaAsync("runs/b/grpo/model/model.safetensors"));
+    }
+
+    [Fact]
+    public async Task UnknownOrOutOfRangeParametersExitWithTheInvalidSpecCode()
+    {
+        var parameters = TinyParams(1);
+        parameters["lossType"] = "ppo";
+        var spec = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-bad", "runs/bad/grpo", PpoVerbTests.Inputs(), parameters), "grpo-bad");
+
+        var (exitCode, _, error) = await _workspace.RunProcessAsync("grpo", spec);
+
+        Assert.Equal(Rlhf.Core.Jobs.JobExitCodes.InvalidSpec, exitCode);
+        Assert.Contains("lossType", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_workspace.Store.GetFilePath("runs/bad/grpo/manifest.json")));
+    }
+
+    private double TargetShare(string prefix)
+    {
+        var (model, tokenizer) = ModelIO.Load(fixture.LocalFolder(prefix));
+        using var _ = model;
+        using var generator = new TorchSharp.torch.Generator(11);
+        var prompts = Enumerable.Repeat(tokenizer.Encode("It is a"), 32).ToList();
+        var result = Sampler.Generate(model, prompts, new SamplingOptions(24), tokenizer.EosId, tokenizer.PadId, generator);
+        var tokens = result.ResponseTokens.data<long>().ToArray();
+        var mask = result.ResponseMask.data<long>().ToArray();
+        return tokens.Where((t, i) => mask[i] == 1 && t == PpoFixture.TargetByte).Count() / (double)mask.Sum();
+    }
+
+    private static double Value(JsonObject line, string key) => line[key]!.GetValue<double>();
+
+    private async Task<string> ShaAsync(string path) => (await ContentHash.Sha256FileAsync(_workspace.Store.GetFilePath(path))).Sha256;
+}
