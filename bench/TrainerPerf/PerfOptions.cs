@@ -14,6 +14,7 @@ public sealed record PerfOptions
                      [--batch N] [--block N] [--sft-steps N] [--matmul-size N]
                      [--gen-batch N] [--gen-tokens N] [--gen-runs N]
                      [--ppo-batch N] [--ppo-new-tokens N] [--ppo-epochs N] [--ppo-iters N] [--ppo-seconds N]
+                     [--critic-free-group G]   (also GRPO and RLOO at PPO's rollout size: batch / G prompts × G)
         Prints one JSON object on stdout and a readable summary on stderr (see docs/performance.md).
         """;
 
@@ -76,6 +77,9 @@ public sealed record PerfOptions
     /// <summary>Wall-clock budget of the PPO phase; it stops after the iteration that crosses it.</summary>
     public int PpoSeconds { get; init; } = 300;
 
+    /// <summary>G of the GRPO/RLOO comparison run after PPO on the same rollout size; null = skip it.</summary>
+    public int? CriticFreeGroup { get; init; }
+
     public static PerfOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -120,6 +124,7 @@ public sealed record PerfOptions
                 "--ppo-epochs" => options with { PpoEpochs = Int(name, value) },
                 "--ppo-iters" => options with { PpoIterations = Int(name, value) },
                 "--ppo-seconds" => options with { PpoSeconds = Int(name, value) },
+                "--critic-free-group" => options with { CriticFreeGroup = Int(name, value) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };
         }

@@ -115,6 +115,9 @@ public sealed record PerfReport
 
     public required IReadOnlyList<RssPoint> RssSamples { get; init; }
 
+    /// <summary>GRPO and RLOO at PPO's rollout size (<c>--critic-free-group</c>); empty when not run.</summary>
+    public required IReadOnlyList<CriticFreeResult> CriticFree { get; init; }
+
     public required double KvSpeedupTarget { get; init; }
 
     public required double RssGrowthTargetPct { get; init; }
@@ -138,7 +141,10 @@ public sealed record PerfReport
               generation no-KV   {GenNokvTokensPerS,10:F0} tokens/s  → KV speed-up {KvSpeedup:F1}× (target ≥ {KvSpeedupTarget}×); same greedy tokens: {GenGreedyIdentical} ({GenIdenticalRows}/{c.GenBatch} rows)
               PPO iteration      {PpoIterPerS,10:F3} it/s      ({PpoTokensPerS:F0} tokens/s, {PpoResponseTokensPerS:F0} response tokens/s; rollout {PpoRolloutSPerIter:F2} s + update {PpoUpdateSPerIter:F2} s per iteration)
               PPO memory         VmRSS {RssStartMb:F1} → {RssEndMb:F1} MiB over iterations {PpoWarmupIterations}→{PpoIterations}: {RssGrowthPct:+0.0;-0.0} % (target ≤ {RssGrowthTargetPct} %; second half {RssGrowthSecondHalfPct:+0.0;-0.0} %), peak {RssPeakMb:F1} MiB
-              wall time {WallS:F0} s
+            {string.Concat(CriticFree.Select(r => $"  {r.Algorithm.ToUpperInvariant(),-5} iteration     {r.IterPerS,10:F3} it/s      = {r.SpeedupVsPpo:F2}× PPO (G {r.Group}; rollout {r.RolloutSPerIter:F2} s + update {r.UpdateSPerIter:F2} s per iteration)\n"))}  wall time {WallS:F0} s
             """);
     }
 }
+
+/// <summary>One critic-free algorithm's throughput next to PPO's, measured in the same process.</summary>
+public sealed record CriticFreeResult(string Algorithm, int Group, double IterPerS, double SpeedupVsPpo, double RolloutSPerIter, double UpdateSPerIter);

@@ -59,6 +59,11 @@ var ppo = PpoBench.Run(workload, device, options.Seed, TimeSpan.FromSeconds(opti
 var (first, last) = (ppo.Memory[0], ppo.Memory[^1]);
 var middle = ppo.Memory[ppo.Memory.Count / 2];
 
+// 5. optional: GRPO and RLOO at PPO's rollout size, as many iterations as PPO ran, in this same process.
+var criticFree = options.CriticFreeGroup is { } group
+    ? new[] { "grpo", "rloo" }.Select(a => CriticFreeBench.Run(a, workload, group, device, options.Seed, ppo.Iterations, workload.ReadPrompts(4096), log)).ToList()
+    : [];
+
 var report = new PerfReport
 {
     LoadAvgStart = loadStart,
@@ -117,6 +122,8 @@ var report = new PerfReport
     WorkingSetGrowthPct = Growth(first.WorkingSetMb, last.WorkingSetMb),
     ManagedHeapEndMb = last.ManagedMb,
     RssSamples = [.. ppo.Memory.Select(s => new RssPoint(s.Iteration, s.VmRssMb))],
+    CriticFree = [.. criticFree.Select(t => new CriticFreeResult(
+        t.Algorithm, options.CriticFreeGroup!.Value, t.IterationsPerSecond, t.IterationsPerSecond / ppo.IterationsPerSecond, t.RolloutSecondsPerIteration, t.UpdateSecondsPerIteration))],
     KvSpeedupTarget = 10,
     RssGrowthTargetPct = 5,
     WallS = wall.Elapsed.TotalSeconds,
