@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Rlhf.Core;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Orchestrations;
 
@@ -23,7 +24,7 @@ public sealed class CollectSamples : TaskOrchestrator<CollectSamplesInput, Colle
             .ToList();
 
         await FanIn.WhenAllWithProgressAsync(jobs, (done, total) =>
-            context.SetCustomStatus(new RunStatus("samples", done, total)));
+            context.SetCustomStatus(new RunStatus(PipelineStages.Name(PipelineStage.Samples), done, total)));
 
         var shards = jobs.Select(j => j.Result).Select(r =>
             r.Outputs.FirstOrDefault(o => o.Path == ArtifactLayout.Samples(r.Output))

@@ -31,7 +31,7 @@ public static class JobSpecs
     }
 
     public static JobSpec Sft(string runId, string store, RunSpec spec) =>
-        For(runId, store, spec, JobVerbs.Sft, "sft",
+        For(runId, store, spec, JobVerbs.Sft, StepNames.Sft,
             new Dictionary<string, string> { [JobInputs.Corpus] = spec.Datasets.Corpus ?? throw new InvalidOperationException("datasets.corpus is required to train the base policy.") },
             Copy(spec.BasePolicy.Sft));
 
@@ -56,39 +56,47 @@ public static class JobSpecs
             parameters["limit"] = s.PromptLimit;
         }
 
-        return For(input.RunId, input.Store, spec, JobVerbs.Sample, $"samples/shard-{shard}",
+        return For(input.RunId, input.Store, spec, JobVerbs.Sample, StepNames.SampleShard(shard),
             new Dictionary<string, string> { [JobInputs.Policy] = input.Policy, [JobInputs.Prompts] = input.Prompts },
             parameters);
     }
 
     public static JobSpec Reward(string runId, string store, RunSpec spec, string policy, string preferences) =>
-        For(runId, store, spec, JobVerbs.Reward, "reward",
+        For(runId, store, spec, JobVerbs.Reward, StepNames.Reward,
             new Dictionary<string, string> { [JobInputs.Policy] = policy, [JobInputs.Preferences] = preferences },
             Copy(spec.RewardModel.Params));
 
-    public static JobSpec Ppo(string runId, string store, RunSpec spec, string policy, string rewardModel)
+    /// <summary>
+    /// The policy-optimisation job of <c>spec.Policy.Algorithm</c>, wired by its row in <see cref="PolicyAlgorithms"/>: the
+    /// policy folder (also the frozen reference) and, by the algorithm's signal, the reward model with the train prompts
+    /// (online RL; plus the corpus for PPO-ptx and the lexicons for the gold metric) or the preference file (offline).
+    /// </summary>
+    public static JobSpec Policy(string runId, string store, RunSpec spec, string policy, string rewardModel, string preferences)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        // the policy folder is also the frozen reference of the KL penalty
-        var inputs = new Dictionary<string, string>
+        var algorithm = PolicyAlgorithms.For(spec.Policy.Algorithm);
+        var inputs = new Dictionary<string, string> { [JobInputs.Policy] = policy };
+        switch (algorithm.Signal)
         {
-            [JobInputs.Policy] = policy,
-            [JobInputs.RewardModel] = rewardModel,
-            [JobInputs.Prompts] = spec.Datasets.TrainPrompts,
-        };
-        if (spec.Datasets.Corpus is { } corpus)
-        {
-            inputs[JobInputs.Pretrain] = corpus;
+            case PolicySignal.RewardModel:
+                inputs[JobInputs.RewardModel] = rewardModel;
+                inputs[JobInputs.Prompts] = spec.Datasets.TrainPrompts;
+                if (algorithm.TakesPretrainCorpus && spec.Datasets.Corpus is { } corpus)
+                {
+                    inputs[JobInputs.Pretrain] = corpus;
+                }
+
+                AddLexicons(inputs, spec);
+                break;
+            case PolicySignal.Preferences:
+                inputs[JobInputs.Preferences] = preferences;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(spec), algorithm.Signal, "Unknown policy signal.");
         }
 
-        AddLexicons(inputs, spec);
-        return For(runId, store, spec, JobVerbs.Ppo, "ppo", inputs, Copy(spec.Policy.Ppo));
+        return For(runId, store, spec, algorithm.Verb, algorithm.Step, inputs, Copy(algorithm.Params(spec.Policy)));
     }
-
-    public static JobSpec Dpo(string runId, string store, RunSpec spec, string policy, string preferences) =>
-        For(runId, store, spec, JobVerbs.Dpo, "dpo",
-            new Dictionary<string, string> { [JobInputs.Policy] = policy, [JobInputs.Preferences] = preferences },
-            Copy(spec.Policy.Dpo));
 
     public static JobSpec Evaluate(string runId, string store, RunSpec spec, string policy, string baseline, string rewardModel)
     {
@@ -119,7 +127,7 @@ public static class JobSpecs
             [JobInputs.Prompts] = spec.Evaluation.Prompts ?? spec.Datasets.HeldOutPrompts,
         };
         AddLexicons(inputs, spec);
-        return For(runId, store, spec, JobVerbs.Evaluate, "evaluate", inputs, parameters);
+        return For(runId, store, spec, JobVerbs.Evaluate, StepNames.Evaluate, inputs, parameters);
     }
 
     private static void AddLexicons(Dictionary<string, string> inputs, RunSpec spec)

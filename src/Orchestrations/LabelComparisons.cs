@@ -31,7 +31,7 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
             .ToList();
         await FanIn.WhenAllWithProgressAsync(labeling, (done, total) =>
             // counts only: a status listing every batch outgrows Azure Table's 64 KB property at ~230 batches
-            context.SetCustomStatus(new RunStatus("labels", done, total)));
+            context.SetCustomStatus(new RunStatus(PipelineStages.Name(PipelineStage.Labels), done, total)));
 
         var labels = labeling.SelectMany(t => t.Result).ToList();
         var merged = await context.CallActivityAsync<Core.Artifacts.ArtifactRef>(

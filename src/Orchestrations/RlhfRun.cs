@@ -8,21 +8,19 @@ namespace Rlhf.Orchestrations;
 
 /// <summary>
 /// The whole RLHF loop for one run: base policy (SFT job, checkpoint or champion) → samples (sharded)
-/// → labels (batched) → reward model → PPO or DPO → evaluation → publish if better → run manifest.
+/// → labels (batched) → reward model → policy optimisation (the algorithm's row of <see cref="PolicyAlgorithms"/>) → evaluation → publish if better → run manifest.
 /// Sub-orchestration ids are <c>{instanceId}:{step}</c>, so the CLI can find every job of a run.
 /// Only artifact references travel through history.
 /// </summary>
 public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
 {
-    private static readonly string[] Stages = ["base-policy", "samples", "labels", "reward", "policy", "evaluate", "publish"];
-
     public override async Task<RlhfRunResult> RunAsync(TaskOrchestrationContext context, RlhfRunInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var (runId, spec, store) = (input.RunId, input.Spec, input.Store);
         var jobPolicy = JobPolicy.From(spec.Compute);
-        var progress = new RunProgress(context, Stages.Length);
+        var progress = new RunProgress(context, PipelineStages.All.Count);
         var steps = new List<ArtifactRef>();
 
         async Task<TrainingJobResult> JobAsync(Core.Jobs.JobSpec job, string step)
@@ -38,28 +36,28 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
         }
 
         // 0. base policy
-        progress.Start(Stages[0], $"source {spec.BasePolicy.Source}");
+        progress.Start(PipelineStages.Name(PipelineStage.BasePolicy), $"source {spec.BasePolicy.Source}");
         var basePolicy = spec.BasePolicy.Source switch
         {
-            BasePolicySource.Train => ArtifactLayout.Model((await JobAsync(JobSpecs.Sft(runId, store, spec), "sft")).Output),
+            BasePolicySource.Train => ArtifactLayout.Model((await JobAsync(JobSpecs.Sft(runId, store, spec), StepNames.Sft)).Output),
             BasePolicySource.Checkpoint => spec.BasePolicy.Checkpoint!,
             _ => (await context.CallActivityAsync<Champion?>(TaskNames.ResolveChampion, null, RetryPolicies.Activity))?.Policy
                 ?? throw new InvalidOperationException("basePolicy.source is champion but no champion has been published yet."),
         };
 
         // 1. samples
-        progress.Start(Stages[1]);
+        progress.Start(PipelineStages.Name(PipelineStage.Samples));
         var samples = await context.CallSubOrchestratorAsync<CollectSamplesResult>(
             TaskNames.CollectSamples,
             new CollectSamplesInput(runId, store, basePolicy, spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed),
-            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:samples" });
+            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.Samples}" });
 
         // 2. labels
-        progress.Start(Stages[2], $"{samples.Shards.Count} shard(s), mode {spec.Labeling.Mode}");
+        progress.Start(PipelineStages.Name(PipelineStage.Labels), $"{samples.Shards.Count} shard(s), mode {spec.Labeling.Mode}");
         var labels = await context.CallSubOrchestratorAsync<LabelComparisonsResult>(
             TaskNames.LabelComparisons,
             new LabelComparisonsInput(runId, samples.Shards, spec.Labeling, spec.Seed) { PriorPreferences = input.PriorPreferences },
-            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:labels" });
+            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.Labels}" });
         progress.AddArtifact(labels.Preferences);
         if (labels.GoldAgreement is { } agreement)
         {
@@ -67,23 +65,22 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
         }
 
         // 3. reward model
-        progress.Start(Stages[3], $"{labels.Pairs} pairs");
-        var reward = await JobAsync(JobSpecs.Reward(runId, store, spec, basePolicy, labels.Preferences.Path), "reward");
+        progress.Start(PipelineStages.Name(PipelineStage.Reward), $"{labels.Pairs} pairs");
+        var reward = await JobAsync(JobSpecs.Reward(runId, store, spec, basePolicy, labels.Preferences.Path), StepNames.Reward);
         var rewardModel = ArtifactLayout.Model(reward.Output);
 
         // 4. policy optimisation
-        progress.Start(Stages[4], spec.Policy.Algorithm.ToString());
-        var optimised = spec.Policy.Algorithm == PolicyAlgorithm.Ppo
-            ? await JobAsync(JobSpecs.Ppo(runId, store, spec, basePolicy, rewardModel), "ppo")
-            : await JobAsync(JobSpecs.Dpo(runId, store, spec, basePolicy, labels.Preferences.Path), "dpo");
+        var algorithm = PolicyAlgorithms.For(spec.Policy.Algorithm);
+        progress.Start(PipelineStages.Name(PipelineStage.Policy), algorithm.Verb);
+        var optimised = await JobAsync(JobSpecs.Policy(runId, store, spec, basePolicy, rewardModel, labels.Preferences.Path), algorithm.Step);
         var policy = ArtifactLayout.Model(optimised.Output);
 
         // 5. evaluation
-        progress.Start(Stages[5]);
-        var evaluation = await JobAsync(JobSpecs.Evaluate(runId, store, spec, policy, basePolicy, rewardModel), "evaluate");
+        progress.Start(PipelineStages.Name(PipelineStage.Evaluate));
+        var evaluation = await JobAsync(JobSpecs.Evaluate(runId, store, spec, policy, basePolicy, rewardModel), StepNames.Evaluate);
 
         // 6. publish
-        progress.Start(Stages[6]);
+        progress.Start(PipelineStages.Name(PipelineStage.Publish));
         var publish = spec.Publish.Enabled
             ? await context.CallActivityAsync<PublishResult>(
                 TaskNames.PublishIfBetter,

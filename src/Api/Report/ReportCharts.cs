@@ -1,3 +1,4 @@
+using Rlhf.Core.Runs;
 using ScottPlot;
 
 namespace Rlhf.Api.Report;
@@ -10,6 +11,15 @@ public static class ReportCharts
 {
     /// <summary>Series longer than this are drawn without markers.</summary>
     private const int MarkerLimit = 60;
+
+    /// <summary>The charts of one policy-optimisation algorithm's step (its report section in <see cref="PolicyAlgorithms"/>).</summary>
+    public static IReadOnlyList<ReportChart> ForAlgorithm(PolicyAlgorithm algorithm, RunReportData data, FontStatus fonts) => algorithm switch
+    {
+        PolicyAlgorithm.Ppo => [PpoReward(data, fonts), GoldVsKl(data, fonts), PpoKl(data, fonts), PpoKlCoef(data, fonts), PpoEntropy(data, fonts)],
+        PolicyAlgorithm.Dpo => [DpoAccuracy(data, fonts), DpoMargins(data, fonts)],
+        PolicyAlgorithm.Grpo or PolicyAlgorithm.Rloo => [CriticFreeReward(data, fonts, algorithm), CriticFreeGroups(data, fonts, algorithm), CriticFreeKl(data, fonts, algorithm)],
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "No report section for this algorithm."),
+    };
 
     public static ReportChart SftLoss(RunReportData data, FontStatus fonts) => Metric(
         data, fonts, "sft-loss", "SFT loss", "sft", "training step", "cross-entropy (nats/token)",
@@ -46,6 +56,30 @@ public static class ReportCharts
     public static ReportChart DpoMargins(RunReportData data, FontStatus fonts) => Metric(
         data, fonts, "dpo-margins", "DPO reward margin", "dpo", "training step", "r_chosen − r_rejected (β·nats)",
         [("rewards/margins", "margin")]);
+
+    public static ReportChart CriticFreeReward(RunReportData data, FontStatus fonts, PolicyAlgorithm algorithm)
+    {
+        var row = PolicyAlgorithms.For(algorithm);
+        return Metric(
+            data, fonts, $"{row.Step}-reward", $"{row.ReportSection} reward", row.Step, "iteration", "reward (normalised RM units)",
+            [("rewards/rm/mean", "RM score"), ("reward", "reward the baseline is taken of"), ("objective/gold", "gold")]);
+    }
+
+    public static ReportChart CriticFreeGroups(RunReportData data, FontStatus fonts, PolicyAlgorithm algorithm)
+    {
+        var row = PolicyAlgorithms.For(algorithm);
+        return Metric(
+            data, fonts, $"{row.Step}-groups", $"{row.ReportSection} reward spread within groups", row.Step, "iteration", "std / fraction",
+            [("reward_std_within_group", "reward std within a group"), ("frac_reward_zero_std", "groups with zero std (no signal)")]);
+    }
+
+    public static ReportChart CriticFreeKl(RunReportData data, FontStatus fonts, PolicyAlgorithm algorithm)
+    {
+        var row = PolicyAlgorithms.For(algorithm);
+        return Metric(
+            data, fonts, $"{row.Step}-kl", $"{row.ReportSection}: KL to the SFT policy", row.Step, "iteration", "KL (nats/sequence)",
+            [("objective/kl", "k1")]);
+    }
 
     /// <summary>
     /// Gold score against √KL over PPO training (Gao et al. 2022 plot gold reward against √KL: it rises, then falls

@@ -38,11 +38,14 @@ public static class ReportNotes
         ArgumentNullException.ThrowIfNull(data);
         var algorithm = Enum.TryParse<PolicyAlgorithm>(data.SpecValue("policy.algorithm"), ignoreCase: true, out var a) ? a : (PolicyAlgorithm?)null;
         var source = Enum.TryParse<BasePolicySource>(data.SpecValue("basePolicy.source"), ignoreCase: true, out var s) ? s : (BasePolicySource?)null;
+        if (algorithm is { } chosen && PolicyAlgorithms.ForStep(step) is { } row && row.Algorithm != chosen)
+        {
+            return $"policy.algorithm is {PolicyAlgorithms.For(chosen).Step}";
+        }
+
         return step switch
         {
-            "ppo" when algorithm is PolicyAlgorithm.Dpo => "policy.algorithm is dpo",
-            "dpo" when algorithm is PolicyAlgorithm.Ppo => "policy.algorithm is ppo",
-            "sft" when source is { } other && other != BasePolicySource.Train => $"basePolicy.source is {other.ToString().ToLowerInvariant()}",
+            StepNames.Sft when source is { } other && other != BasePolicySource.Train => $"basePolicy.source is {other.ToString().ToLowerInvariant()}",
             _ => null,
         };
     }

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using static Rlhf.Api.Report.HtmlText;
 
+using Rlhf.Core.Runs;
+
 namespace Rlhf.Api.Report;
 
 /// <summary>
@@ -63,12 +65,10 @@ public static class RunReportHtml
         Charts(html, "Timeline", [ReportCharts.Timeline(data, fonts)]);
         Group(html, data, "Base policy (SFT)", "sft", () => [ReportCharts.SftLoss(data, fonts)]);
         Group(html, data, "Reward model", "reward", () => [ReportCharts.RewardLoss(data, fonts), ReportCharts.RewardAccuracy(data, fonts)]);
-        Group(html, data, "Policy optimisation: PPO", "ppo", () =>
-        [
-            ReportCharts.PpoReward(data, fonts), ReportCharts.GoldVsKl(data, fonts), ReportCharts.PpoKl(data, fonts),
-            ReportCharts.PpoKlCoef(data, fonts), ReportCharts.PpoEntropy(data, fonts),
-        ]);
-        Group(html, data, "Policy optimisation: DPO", "dpo", () => [ReportCharts.DpoAccuracy(data, fonts), ReportCharts.DpoMargins(data, fonts)]);
+        foreach (var algorithm in PolicyAlgorithms.All)
+        {
+            Group(html, data, $"Policy optimisation: {algorithm.ReportSection}", algorithm.Step, () => ReportCharts.ForAlgorithm(algorithm.Algorithm, data, fonts));
+        }
 
         if (ReportAgreement.HasLabels(data))
         {

@@ -22,13 +22,13 @@ public static class RunReportLoader
     /// <summary>How many lines of <c>evaluate/samples.jsonl</c> the sample table shows.</summary>
     public const int SampleRows = 10;
 
-    public const string EvaluateStep = "evaluate";
+    public const string EvaluateStep = Rlhf.Core.Runs.StepNames.Evaluate;
 
     /// <summary>Files that mark a folder as a trainer step's output.</summary>
     private static readonly string[] StepFiles = ["/status.json", "/" + StepManifest.FileName, "/metrics.jsonl"];
 
     /// <summary>Steps in pipeline order; others (e.g. sample shards) sort by their rank here, then by name.</summary>
-    private static readonly string[] StepOrder = ["sft", "samples", "labels", "reward", "ppo", "dpo", EvaluateStep];
+    private static readonly IReadOnlyList<string> StepOrder = Rlhf.Core.Runs.StepNames.InOrder;
 
     /// <param name="run">The run's status view.</param>
     /// <param name="serializedInput">The orchestration input (an <c>RlhfRunInput</c> holding the spec), if any.</param>
@@ -80,8 +80,8 @@ public static class RunReportLoader
 
     private static int Rank(string step)
     {
-        var index = Array.IndexOf(StepOrder, step.Split('/')[0]);
-        return index < 0 ? StepOrder.Length : index;
+        var index = StepOrder.ToList().IndexOf(step.Split('/')[0]);
+        return index < 0 ? StepOrder.Count : index;
     }
 
     /// <summary>The <c>spec</c> property of the orchestration input (PascalCase from the local worker, camelCase from Functions).</summary>

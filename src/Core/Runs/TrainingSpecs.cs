@@ -3,10 +3,13 @@ using System.Text.Json.Nodes;
 
 namespace Rlhf.Core.Runs;
 
+/// <summary>Policy-optimisation algorithms; each has one row in <see cref="PolicyAlgorithms"/>.</summary>
 public enum PolicyAlgorithm
 {
     Ppo,
     Dpo,
+    Grpo,
+    Rloo,
 }
 
 public enum PublishMetric
@@ -26,7 +29,7 @@ public sealed record RewardModelSpec
 
 public sealed record PolicySpec
 {
-    /// <summary>ppo | dpo.</summary>
+    /// <summary>ppo | dpo | grpo | rloo (see <see cref="PolicyAlgorithms"/>).</summary>
     public PolicyAlgorithm Algorithm { get; init; } = PolicyAlgorithm.Ppo;
 
     /// <summary>Parameters of the <c>ppo</c> trainer verb (KL target, GAE, clip, ...), passed through.</summary>
@@ -34,6 +37,12 @@ public sealed record PolicySpec
 
     /// <summary>Parameters of the <c>dpo</c> trainer verb (beta, loss, ...), passed through.</summary>
     public JsonObject Dpo { get; init; } = [];
+
+    /// <summary>Parameters of the <c>grpo</c> trainer verb (numGenerations, beta, lossType, scaleRewards, ...), passed through.</summary>
+    public JsonObject Grpo { get; init; } = [];
+
+    /// <summary>Parameters of the <c>rloo</c> trainer verb (numGenerations, beta, normalizeAdvantages, ...), passed through.</summary>
+    public JsonObject Rloo { get; init; } = [];
 }
 
 public sealed record EvaluationSpec

@@ -1,0 +1,50 @@
+namespace Rlhf.Core.Runs;
+
+/// <summary>The stages of a run, in order. Their names (<see cref="PipelineStages.Name"/>) are what status, CLI and report show.</summary>
+public enum PipelineStage
+{
+    BasePolicy,
+    Samples,
+    Labels,
+    Reward,
+    Policy,
+    Evaluate,
+    Publish,
+}
+
+/// <summary>The stage table: every stage's display name, in pipeline order. One place; no stage is addressed by position.</summary>
+public static class PipelineStages
+{
+    public static IReadOnlyList<PipelineStage> All { get; } = Enum.GetValues<PipelineStage>();
+
+    public static string Name(PipelineStage stage) => stage switch
+    {
+        PipelineStage.BasePolicy => "base-policy",
+        PipelineStage.Samples => "samples",
+        PipelineStage.Labels => "labels",
+        PipelineStage.Reward => "reward",
+        PipelineStage.Policy => "policy",
+        PipelineStage.Evaluate => "evaluate",
+        PipelineStage.Publish => "publish",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Not a pipeline stage."),
+    };
+}
+
+/// <summary>
+/// Step names: the folder of a step under <c>runs/{runId}/</c>, the suffix of its job id and of its sub-orchestration
+/// (<c>{runId}:{step}</c>). The policy-optimisation step is the algorithm's (<see cref="PolicyAlgorithms"/>).
+/// </summary>
+public static class StepNames
+{
+    public const string Sft = "sft";
+    public const string Samples = "samples";
+    public const string Labels = "labels";
+    public const string Reward = "reward";
+    public const string Evaluate = "evaluate";
+    public const string Run = "run";
+
+    public static string SampleShard(int shard) => $"{Samples}/shard-{shard}";
+
+    /// <summary>Every trainer step in pipeline order: SFT, samples, labels, reward, each algorithm's step, evaluate.</summary>
+    public static IReadOnlyList<string> InOrder { get; } = [Sft, Samples, Labels, Reward, .. PolicyAlgorithms.All.Select(a => a.Step), Evaluate];
+}
