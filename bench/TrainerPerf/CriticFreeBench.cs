@@ -59,6 +59,7 @@ public static class CriticFreeBench
         using var rewardModel = Frozen(Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), workload.Tokenizer)));
         policy.eval();
         using var optimizer = AdamWFactory.Create([policy], config.LearningRate, 0.9, 0.999, weightDecay: 0, eps: 1e-8);
+        var rewards = RewardSources.Create(config.Rewards, gold: null, referencesFile: null);
         var order = new EpochOrder(prompts.Count, seed);
         using var generator = new Generator((ulong)seed);
         var warmup = Math.Min(Math.Clamp(iterations / 10, 1, 10), iterations - 1);
@@ -73,7 +74,7 @@ public static class CriticFreeBench
             var rollout = GroupRollout.Collect(policy, reference, rewardModel, workload.Tokenizer, batch, config, sampling);
             _ = rollout.ResponseMask.sum().item<float>();                                   // waits for the device
             var rolloutTime = clock.Elapsed.TotalSeconds;
-            var step = config is GrpoConfig grpo ? GrpoVerb.Step(rollout, grpo) : RlooVerb.Step(rollout, (RlooConfig)config);
+            var step = config is GrpoConfig grpo ? GrpoVerb.Step(rollout, rewards, grpo) : RlooVerb.Step(rollout, rewards, (RlooConfig)config);
             var metrics = CriticFreeUpdate.Optimise(policy, optimizer, rollout, config, step.Loss, generator);
             if (iteration >= warmup)
             {

@@ -87,6 +87,11 @@ public static class JobSpecs
                 }
 
                 AddLexicons(inputs, spec);
+                if (spec.Datasets.References is { } references)
+                {
+                    inputs[JobInputs.References] = references;
+                }
+
                 break;
             case PolicySignal.Preferences:
                 inputs[JobInputs.Preferences] = preferences;

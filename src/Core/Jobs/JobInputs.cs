@@ -32,4 +32,7 @@ public static class JobInputs
 
     /// <summary>Folder of lexicons behind the demo's gold score.</summary>
     public const string Lexicons = "lexicons";
+
+    /// <summary>JSONL of prompts with a reference continuation (<c>{"prompt","reference"}</c>), read by the rougeL reward source.</summary>
+    public const string References = "references";
 }

@@ -44,4 +44,8 @@ public sealed record DatasetsSpec
     /// <summary>Folder (store prefix) of the lexicons behind the demo's gold score; evaluation and PPO report gold scores when set.</summary>
     [StorePath]
     public string? Lexicons { get; init; } = "datasets/tiny/lexicons";
+
+    /// <summary>JSONL of train prompts with a reference continuation (<c>{"prompt","reference"}</c>), read by the RL verbs' rougeL reward source.</summary>
+    [StorePath]
+    public string? References { get; init; }
 }

@@ -60,12 +60,18 @@ public abstract record CriticFreeConfig : ITrainerParams
     /// <summary>Subtracted from the score of a completion without EOS; null = none (TRL <c>missing_eos_penalty</c>).</summary>
     public double? MissingEosPenalty { get; init; }
 
+    /// <summary>Weighted reward sources (<see cref="RewardSourceConfig"/>); empty = the reward model's score alone.</summary>
+    public IReadOnlyList<RewardSourceConfig> Rewards { get; init; } = [];
+
+    /// <summary>sumThenNormalize | normalizeThenSum: how several sources become one reward (TRL <c>multi_objective_aggregation</c>).</summary>
+    public RewardAggregation RewardAggregation { get; init; } = RewardAggregation.SumThenNormalize;
+
     [JsonIgnore]
     public double UpperClip => EpsilonHigh ?? Epsilon;
 
     public virtual IReadOnlyList<string> Validate() => Checks().Problems;
 
-    private protected ParamChecks Checks() => new ParamChecks()
+    private protected ParamChecks Checks() => RewardChecks(new ParamChecks(), Rewards)
         .Positive(nameof(LearningRate), LearningRate)
         .NonNegative(nameof(MaxGradNorm), MaxGradNorm)
         .AtLeast(nameof(Iterations), Iterations, 1)
@@ -83,6 +89,17 @@ public abstract record CriticFreeConfig : ITrainerParams
         .OpenUnit(nameof(Epsilon), Epsilon)
         .Check(EpsilonHigh is null or (> 0 and < 10), nameof(EpsilonHigh), "must be in (0, 10)")
         .Check(MissingEosPenalty is null or >= 0, nameof(MissingEosPenalty), "must be >= 0");
+
+    /// <summary>Adds the problems of <c>params.rewards</c> (shared with PPO).</summary>
+    internal static ParamChecks RewardChecks(ParamChecks checks, IReadOnlyList<RewardSourceConfig>? rewards)
+    {
+        foreach (var problem in (rewards ?? []).SelectMany((r, i) => r.Problems(i)))
+        {
+            checks.Add(problem);
+        }
+
+        return checks;
+    }
 }
 
 /// <summary>Hyper-parameters of the <c>grpo</c> verb (Shao et al. 2024; TRL <c>GRPOConfig</c>).</summary>

@@ -99,6 +99,12 @@ public sealed record PpoConfig : ITrainerParams
     /// <summary>Stop the PPO epochs of an iteration once approx KL &gt; 1.5 · this; null = never.</summary>
     public double? EarlyStopTargetKl { get; init; }
 
+    /// <summary>Weighted reward sources (<see cref="RewardSourceConfig"/>); empty = the reward model's score alone.</summary>
+    public IReadOnlyList<RewardSourceConfig> Rewards { get; init; } = [];
+
+    /// <summary>sumThenNormalize | normalizeThenSum (each source standardised over the rollout batch before the weighted sum).</summary>
+    public RewardAggregation RewardAggregation { get; init; } = RewardAggregation.SumThenNormalize;
+
     /// <summary>A new controller at the configured initial state.</summary>
     public IKlController CreateKlController() => KlControl == KlControlKind.Adaptive
         ? new AdaptiveKlController(InitKlCoef, KlTarget, KlHorizon)
@@ -113,7 +119,7 @@ public sealed record PpoConfig : ITrainerParams
         NormalizeScores ? scoreMean : null,
         NormalizeScores ? scoreStd : null);
 
-    public IReadOnlyList<string> Validate() => new ParamChecks()
+    public IReadOnlyList<string> Validate() => CriticFreeConfig.RewardChecks(new ParamChecks(), Rewards)
         .Positive(nameof(LearningRate), LearningRate)
         .NonNegative(nameof(MaxGradNorm), MaxGradNorm)
         .AtLeast(nameof(Iterations), Iterations, 1)

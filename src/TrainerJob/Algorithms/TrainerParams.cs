@@ -57,6 +57,13 @@ internal sealed class ParamChecks
     public ParamChecks AtLeast(string field, long value, long min) =>
         Check(value >= min, field, $"must be >= {min}");
 
+    /// <summary>A problem already worded with its field (e.g. <c>params.rewards[0].weight ...</c>).</summary>
+    public ParamChecks Add(string problem)
+    {
+        _problems.Add(problem);
+        return this;
+    }
+
     public ParamChecks Check(bool ok, string field, string problem)
     {
         if (!ok)

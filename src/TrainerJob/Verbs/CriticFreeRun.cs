@@ -13,10 +13,13 @@ namespace Rlhf.TrainerJob.Verbs;
 /// <summary>What an algorithm makes of a rollout: the minibatch loss and the iteration's advantage/reward metrics.</summary>
 public sealed record CriticFreeStep(MinibatchLoss Loss, Dictionary<string, double> Metrics);
 
+/// <summary>Step 4 of an algorithm: from the rollout and its reward sources to the minibatch loss and metrics.</summary>
+public delegate CriticFreeStep CriticFreeAlgorithm(GroupRollout rollout, RewardSources rewards);
+
 /// <summary>
 /// The job loop the critic-free verbs share (<see cref="GrpoVerb"/>, <see cref="RlooVerb"/>). Inputs as PPO's:
 /// <c>policy</c> (also the frozen reference, loaded only when β &gt; 0), <c>rewardModel</c>, <c>prompts</c>, optional
-/// <c>lexicons</c> (adds <c>objective/gold</c>). Per iteration: 1. draw prompts, 2–3. G completions each with
+/// <c>lexicons</c> (adds <c>objective/gold</c>; read by lexicon and gold reward sources) and <c>references</c> (rougeL source). Per iteration: 1. draw prompts, 2–3. G completions each with
 /// log-probs and scores (<see cref="GroupRollout"/>), 4. the algorithm's advantages, 5. μ passes of the clipped loss.
 /// Checkpoints hold the policy, the optimiser and the prompt cursor; output <c>{output}/model/</c>.
 /// </summary>
@@ -26,18 +29,19 @@ public static class CriticFreeRun
     public const string RewardModelInput = JobInputs.RewardModel;
     public const string PromptsInput = JobInputs.Prompts;
     public const string LexiconsInput = JobInputs.Lexicons;
+    public const string ReferencesInput = JobInputs.References;
     public const string ModelOutput = "model";
 
     /// <summary>Checks the inputs every critic-free verb needs (no store access).</summary>
     public static void RequireInputs(JobSpec spec)
     {
-        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, LexiconsInput);
+        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, LexiconsInput, ReferencesInput);
         JobParams.RequireInput(spec, PolicyInput);
         JobParams.RequireInput(spec, RewardModelInput);
         JobParams.RequireInput(spec, PromptsInput);
     }
 
-    public static async Task RunAsync<TConfig>(JobContext context, TConfig config, Func<GroupRollout, CriticFreeStep> algorithm, CancellationToken cancellationToken)
+    public static async Task RunAsync<TConfig>(JobContext context, TConfig config, CriticFreeAlgorithm algorithm, CancellationToken cancellationToken)
         where TConfig : CriticFreeConfig
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -53,6 +57,8 @@ public static class CriticFreeRun
         var gold = context.Spec.Inputs.ContainsKey(LexiconsInput)
             ? GoldScorer.Load(await context.StageInputAsync(LexiconsInput, cancellationToken).ConfigureAwait(false))
             : null;
+        var references = context.Spec.Inputs.ContainsKey(ReferencesInput) ? await context.StageInputAsync(ReferencesInput, cancellationToken).ConfigureAwait(false) : null;
+        var rewards = RewardSources.Create(config.Rewards, gold, references);
         policy.eval(); // no dropout: rollout and update log-probs agree, as in PPO
         using var optimizer = AdamWFactory.Create([policy], config.LearningRate, 0.9, 0.999, weightDecay: 0, eps: 1e-8);
         context.Checkpoints.Track("policy", policy);
@@ -76,7 +82,7 @@ public static class CriticFreeRun
             // 1. the iteration's prompts (epoch-shuffled stream; the cursor is checkpointed).
             var batch = order.Take(cursor, config.PromptsPerIteration).Select(i => prompts[i].Prompt).ToList();
             cursor += config.PromptsPerIteration;
-            var (metrics, tokens) = Iterate(context, policy, reference, rewardModel, tokenizer, optimizer, batch, config, algorithm, gold);
+            var (metrics, tokens) = Iterate(context, policy, reference, rewardModel, tokenizer, optimizer, batch, config, algorithm, rewards, gold);
             await context.StepAsync(iteration, metrics, tokens, cancellationToken).ConfigureAwait(false);
             if (context.Checkpoints.IsDue(iteration, config.Iterations))
             {
@@ -96,7 +102,7 @@ public static class CriticFreeRun
 
     private static (Dictionary<string, double> Metrics, long Tokens) Iterate(
         JobContext context, Gpt policy, Gpt? reference, RewardModel rewardModel, ITokenizer tokenizer, TorchSharp.Modules.AdamW optimizer,
-        IReadOnlyList<string> prompts, CriticFreeConfig config, Func<GroupRollout, CriticFreeStep> algorithm, GoldScorer? gold)
+        IReadOnlyList<string> prompts, CriticFreeConfig config, CriticFreeAlgorithm algorithm, RewardSources rewards, GoldScorer? gold)
     {
         using var scope = NewDisposeScope();
         var seed = randint(0, int.MaxValue, [1], dtype: ScalarType.Int64, generator: context.Generator).item<long>();
@@ -104,10 +110,10 @@ public static class CriticFreeRun
         // 2–3. G completions per prompt, log-probs and scores.
         var rollout = GroupRollout.Collect(policy, reference, rewardModel, tokenizer, prompts, config, sampling);
         // 4. the algorithm's advantages (and its reward metrics).
-        var step = algorithm(rollout);
+        var step = algorithm(rollout, rewards);
         var mask = rollout.ResponseMask;
         var metrics = step.Metrics;
-        metrics["rewards/rm/mean"] = rollout.Scores.mean().item<float>();
+        metrics.TryAdd("rewards/rm/mean", rollout.Scores.mean().item<float>());
         metrics["entropy"] = MaskedOps.ToDouble(MaskedOps.MaskedMean(rollout.Entropy, mask));
         metrics["completions/mean_length"] = mask.sum(1).mean().item<float>();
         metrics["completions/clipped_ratio"] = 1 - rollout.EndedWithEos.to_type(ScalarType.Float32).mean().item<float>();

@@ -22,17 +22,18 @@ public sealed class GrpoVerb : IVerb
         ArgumentNullException.ThrowIfNull(spec);
         CriticFreeRun.RequireInputs(spec);
         var config = TrainerParams.Read<GrpoConfig>(spec.Params);
-        return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, rollout => Step(rollout, config), cancellationToken);
+        return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, (rollout, rewards) => Step(rollout, rewards, config), cancellationToken);
     }
 
-    /// <summary>Step 4 of a GRPO iteration: group advantages of the reward-model score, and the minibatch loss over them.</summary>
-    public static CriticFreeStep Step(GroupRollout rollout, GrpoConfig config)
+    /// <summary>Step 4 of a GRPO iteration: group advantages of the weighted reward sources, and the minibatch loss over them.</summary>
+    public static CriticFreeStep Step(GroupRollout rollout, RewardSources rewards, GrpoConfig config)
     {
         ArgumentNullException.ThrowIfNull(rollout);
+        ArgumentNullException.ThrowIfNull(rewards);
         ArgumentNullException.ThrowIfNull(config);
-        var g = config.NumGenerations;
-        var advantage = GroupAdvantages.Grpo(rollout.Scores.unsqueeze(1), [1.0], g, config.ScaleRewards, RewardAggregation.SumThenNormalize);
-        var metrics = new Dictionary<string, double>
+        var perSource = rewards.Score(rollout.Scores, rollout.EndedWithEos, rollout.ResponseMask, config.MaxNewTokens, rollout.Prompts, rollout.Completions); // (R, K)
+        var advantage = GroupAdvantages.Grpo(perSource, rewards.Weights, config.NumGenerations, config.ScaleRewards, config.RewardAggregation);
+        var metrics = new Dictionary<string, double>(rewards.Metrics(perSource))
         {
             ["reward"] = advantage.Rewards.mean().item<float>(),
             ["reward_std"] = advantage.Rewards.std().item<float>(),

@@ -30,6 +30,7 @@ public sealed class PpoVerb : IVerb
     public const string PromptsInput = JobInputs.Prompts;
     public const string PretrainInput = JobInputs.Pretrain;
     public const string LexiconsInput = JobInputs.Lexicons;
+    public const string ReferencesInput = JobInputs.References;
     public const string ModelOutput = "model";
     public const string ValueOutput = "value";
 
@@ -43,7 +44,7 @@ public sealed class PpoVerb : IVerb
     public VerbRun Prepare(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, PretrainInput, LexiconsInput);
+        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, PretrainInput, LexiconsInput, ReferencesInput);
         JobParams.RequireInput(spec, PolicyInput);
         JobParams.RequireInput(spec, RewardModelInput);
         JobParams.RequireInput(spec, PromptsInput);
@@ -68,6 +69,8 @@ public sealed class PpoVerb : IVerb
         var gold = context.Spec.Inputs.ContainsKey(LexiconsInput)
             ? GoldScorer.Load(await context.StageInputAsync(LexiconsInput, cancellationToken).ConfigureAwait(false))
             : null;
+        var references = context.Spec.Inputs.ContainsKey(ReferencesInput) ? await context.StageInputAsync(ReferencesInput, cancellationToken).ConfigureAwait(false) : null;
+        var rewards = RewardSources.Create(config.Rewards, gold, references);
         policy.eval();
         critic.eval();
         using var optimizer = AdamWFactory.Create([policy, critic], config.LearningRate, 0.9, 0.999, weightDecay: 0, eps: AdamEps);
@@ -97,7 +100,7 @@ public sealed class PpoVerb : IVerb
             // 1. draw the batch's prompts (epoch-shuffled stream; the cursor is checkpointed).
             var batch = order.Take(cursor, config.RolloutBatchSize).Select(i => prompts[i].Prompt).ToList();
             cursor += config.RolloutBatchSize;
-            var (metrics, tokens) = Iterate(context, learner, reference, rewardModel, tokenizer, batch, config, controller, gold);
+            var (metrics, tokens) = Iterate(context, learner, reference, rewardModel, tokenizer, batch, config, controller, rewards, gold);
             await context.StepAsync(iteration, metrics, tokens, cancellationToken).ConfigureAwait(false);
             if (context.Checkpoints.IsDue(iteration, config.Iterations))
             {
@@ -113,7 +116,7 @@ public sealed class PpoVerb : IVerb
     /// <summary>Steps 2–8 of one iteration inside its own dispose scope: metrics and the tokens processed.</summary>
     private static (Dictionary<string, double> Metrics, long Tokens) Iterate(
         JobContext context, PpoLearner learner, Gpt reference, RewardModel rewardModel, ITokenizer tokenizer,
-        IReadOnlyList<string> prompts, PpoConfig config, IKlController controller, GoldScorer? gold)
+        IReadOnlyList<string> prompts, PpoConfig config, IKlController controller, RewardSources rewards, GoldScorer? gold)
     {
         using var scope = NewDisposeScope();
         // The sampling generator lives on the model's device; its seed comes from the job's (checkpointed) generator.
@@ -121,8 +124,24 @@ public sealed class PpoVerb : IVerb
         using var sampling = new Generator((ulong)seed, learner.Policy.Device);
         // 2–3. roll out and record log-probs, values and scores.
         var rollout = RolloutCollector.Collect(learner.Policy, reference, learner.Critic, rewardModel, tokenizer, prompts, config, sampling);
+        // 3b. several reward sources: the score becomes Σ_k w_k·r_k, with the RM's column normalised here (so shaping gets identity stats).
+        var scoreStats = rewardModel.Stats;
+        Dictionary<string, double>? sourceMetrics = null;
+        if (!rewards.IsRewardModelOnly)
+        {
+            var rm = config.NormalizeScores ? (rollout.Scores - scoreStats.Mean) / scoreStats.Std : rollout.Scores;
+            var perSource = rewards.Score(rm, rollout.EndedWithEos, rollout.ResponseMask, config.MaxNewTokens, rollout.Prompts, rollout.Responses);
+            sourceMetrics = rewards.Metrics(perSource);
+            rollout = rollout with { Scores = rewards.Combine(perSource, config.RewardAggregation, groupSize: 1) };
+            scoreStats = RewardStats.Identity;
+        }
+
         // 4–7. rewards, advantages, PPO epochs.
-        var result = PpoUpdate.Run(learner, rollout, config, controller.Value, rewardModel.Stats, context.Generator);
+        var result = PpoUpdate.Run(learner, rollout, config, controller.Value, scoreStats, context.Generator);
+        foreach (var (key, value) in sourceMetrics ?? [])
+        {
+            result.Metrics[key] = value;
+        }
         // 8. KL controller: fed the batch's mean sequence KL and its number of episodes.
         controller.Update(result.MeanSequenceKl, rollout.Count);
         if (gold is not null)

@@ -23,26 +23,28 @@ public sealed class RlooVerb : IVerb
         ArgumentNullException.ThrowIfNull(spec);
         CriticFreeRun.RequireInputs(spec);
         var config = TrainerParams.Read<RlooConfig>(spec.Params);
-        return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, rollout => Step(rollout, config), cancellationToken);
+        return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, (rollout, rewards) => Step(rollout, rewards, config), cancellationToken);
     }
 
     /// <summary>Step 4 of an RLOO iteration: KL-penalised rewards, leave-one-out advantages, and the minibatch loss over them.</summary>
-    public static CriticFreeStep Step(GroupRollout rollout, RlooConfig config)
+    public static CriticFreeStep Step(GroupRollout rollout, RewardSources rewards, RlooConfig config)
     {
         ArgumentNullException.ThrowIfNull(rollout);
+        ArgumentNullException.ThrowIfNull(rewards);
         ArgumentNullException.ThrowIfNull(config);
         var mask = rollout.ResponseMask;
-        // r = score − β · Σ_t (log π_old − log π_ref), the k1 sequence KL (TRL computes it from the rollout's log-probs).
+        // r = Σ_k w_k·r_k − β · Σ_t (log π_old − log π_ref), the k1 sequence KL (TRL computes it from the rollout's log-probs).
         var kl = rollout.RefLogProbs is { } refLogProbs
             ? KlEstimators.SequenceSum(KlEstimators.PerToken(rollout.OldLogProbs, refLogProbs, KlEstimator.K1), mask)
             : zeros_like(rollout.Scores);                                                                  // (R)
-        var rewards = rollout.Scores - config.Beta * kl;                                                    // (R)
-        var advantages = GroupAdvantages.Rloo(rewards, config.NumGenerations, config.NormalizeAdvantages); // (R)
-        var groupStd = rewards.reshape(-1, config.NumGenerations).std(1);                                   // (P)
-        var metrics = new Dictionary<string, double>
+        var perSource = rewards.Score(rollout.Scores, rollout.EndedWithEos, rollout.ResponseMask, config.MaxNewTokens, rollout.Prompts, rollout.Completions); // (R, K)
+        var reward = rewards.Combine(perSource, config.RewardAggregation, config.NumGenerations) - config.Beta * kl; // (R)
+        var advantages = GroupAdvantages.Rloo(reward, config.NumGenerations, config.NormalizeAdvantages);  // (R)
+        var groupStd = reward.reshape(-1, config.NumGenerations).std(1);                                    // (P)
+        var metrics = new Dictionary<string, double>(rewards.Metrics(perSource))
         {
-            ["reward"] = rewards.mean().item<float>(),
-            ["reward_std"] = rewards.std().item<float>(),
+            ["reward"] = reward.mean().item<float>(),
+            ["reward_std"] = reward.std().item<float>(),
             ["reward_std_within_group"] = groupStd.mean().item<float>(),
             ["frac_reward_zero_std"] = groupStd.abs().le(1e-8).to_type(ScalarType.Float32).mean().item<float>(),
             ["kl"] = kl.mean().item<float>(),

@@ -89,6 +89,32 @@ public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoF
         Assert.Equal(await ShaAsync("runs/a/grpo/model/model.safetensors"), await ShaAsync("runs/b/grpo/model/model.safetensors"));
     }
 
+    [Theory]
+    [InlineData("grpo")]
+    [InlineData("rloo")]
+    [InlineData("ppo")]
+    public async Task SeveralWeightedRewardSourcesAreUsedAndLoggedOneByOne(string verb)
+    {
+        var parameters = verb == "ppo" ? PpoVerbTests.TinyParams(2) : TinyParams(2);
+        parameters["rewards"] = new JsonArray(
+            new JsonObject { ["kind"] = "rewardModel", ["weight"] = 1.0 },
+            new JsonObject { ["kind"] = "eosBonus", ["weight"] = 0.5 },
+            new JsonObject { ["kind"] = "gold", ["component"] = "plainness", ["weight"] = 0.25 });
+        parameters["rewardAggregation"] = "normalizeThenSum";
+        var spec = _workspace.WriteSpec(_workspace.Spec(verb, $"{verb}-sources", $"runs/sources/{verb}", PpoVerbTests.Inputs(lexicons: true), parameters), $"{verb}-sources");
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync(verb, spec, TimeSpan.FromSeconds(120));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var lines = await _workspace.ReadJsonLinesAsync($"runs/sources/{verb}/metrics.jsonl");
+        foreach (var key in new[] { "rewards/rm/mean", "rewards/eos_bonus/mean", "rewards/eos_bonus/std", "rewards/gold_plainness/mean" })
+        {
+            Assert.All(lines, line => Assert.True(line.ContainsKey(key), $"step {line["step"]} lacks {key}"));
+        }
+
+        Assert.All(lines, line => Assert.InRange(Value(line, "rewards/eos_bonus/mean"), 0, 1));
+    }
+
     [Fact]
     public async Task UnknownOrOutOfRangeParametersExitWithTheInvalidSpecCode()
     {

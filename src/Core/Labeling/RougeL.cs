@@ -1,6 +1,6 @@
 using Rlhf.Core.Demo;
 
-namespace Rlhf.Activities.Labeling.Judges;
+namespace Rlhf.Core.Labeling;
 
 /// <summary>
 /// ROUGE-L (Lin 2004) over <see cref="WordTokenizer"/> words: with L = LCS(candidate, reference),
