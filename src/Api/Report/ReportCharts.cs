@@ -15,9 +15,10 @@ public static class ReportCharts
     /// <summary>The charts of one policy-optimisation algorithm's step (its report section in <see cref="PolicyAlgorithms"/>).</summary>
     public static IReadOnlyList<ReportChart> ForAlgorithm(PolicyAlgorithm algorithm, RunReportData data, FontStatus fonts) => algorithm switch
     {
-        PolicyAlgorithm.Ppo => [PpoReward(data, fonts), GoldVsKl(data, fonts), PpoKl(data, fonts), PpoKlCoef(data, fonts), PpoEntropy(data, fonts)],
+        PolicyAlgorithm.Ppo => [PpoReward(data, fonts), GoldVsKl(data, fonts), PpoKl(data, fonts), PpoKlCoef(data, fonts), PpoEntropy(data, fonts), .. RewardSources(data, fonts, algorithm)],
         PolicyAlgorithm.Dpo => [DpoAccuracy(data, fonts), DpoMargins(data, fonts)],
-        PolicyAlgorithm.Grpo or PolicyAlgorithm.Rloo => [CriticFreeReward(data, fonts, algorithm), CriticFreeGroups(data, fonts, algorithm), CriticFreeKl(data, fonts, algorithm)],
+        PolicyAlgorithm.Grpo or PolicyAlgorithm.Rloo =>
+            [CriticFreeReward(data, fonts, algorithm), CriticFreeGroups(data, fonts, algorithm), CriticFreeKl(data, fonts, algorithm), .. RewardSources(data, fonts, algorithm)],
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "No report section for this algorithm."),
     };
 
@@ -56,6 +57,24 @@ public static class ReportCharts
     public static ReportChart DpoMargins(RunReportData data, FontStatus fonts) => Metric(
         data, fonts, "dpo-margins", "DPO reward margin", "dpo", "training step", "r_chosen − r_rejected (β·nats)",
         [("rewards/margins", "margin")]);
+
+    /// <summary>
+    /// One curve per weighted reward source (<c>rewards/{name}/mean</c>, logged when <c>params.rewards</c> names more than the
+    /// reward model), so a user sees which source moved; nothing when the run used the reward model alone.
+    /// </summary>
+    public static IReadOnlyList<ReportChart> RewardSources(RunReportData data, FontStatus fonts, PolicyAlgorithm algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var row = PolicyAlgorithms.For(algorithm);
+        var keys = (data.Step(row.Step)?.Metrics?.Keys ?? [])
+            .Where(k => k.StartsWith("rewards/", StringComparison.Ordinal) && k.EndsWith("/mean", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(k => (k, k["rewards/".Length..^"/mean".Length]))
+            .ToArray();
+        return keys.Length < 2 && keys.All(k => k.Item2 == "rm")
+            ? []
+            : [Metric(data, fonts, $"{row.Step}-reward-sources", $"{row.ReportSection} reward sources", row.Step, "iteration", "reward (each source's own units, before weighting)", keys)];
+    }
 
     public static ReportChart CriticFreeReward(RunReportData data, FontStatus fonts, PolicyAlgorithm algorithm)
     {

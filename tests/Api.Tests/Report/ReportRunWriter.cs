@@ -52,6 +52,26 @@ internal sealed class ReportRunWriter(IArtifactStore store, string runId)
         await WriteEvaluationAsync();
     }
 
+    /// <summary>A completed sft → reward → grpo → evaluate run whose GRPO step weighed three reward sources.</summary>
+    public async Task WriteCompletedGrpoRunAsync()
+    {
+        await WriteSftAsync();
+        await WriteRewardAsync(complete: true);
+        var grpo = Enumerable.Range(0, 8).Select(i => Line(i + 1, new()
+        {
+            ["reward"] = 0.1 * i,
+            ["reward_std_within_group"] = 0.5 - (0.05 * i),
+            ["frac_reward_zero_std"] = i < 4 ? 0 : 0.25,
+            ["objective/kl"] = 0.4 * i,
+            ["objective/gold"] = 0.2 + (0.01 * i),
+            ["rewards/rm/mean"] = 0.1 * i,
+            ["rewards/eos_bonus/mean"] = 0.3 + (0.05 * i),
+            ["rewards/gold_plainness/mean"] = 0.2,
+        })).ToList();
+        await WriteStepAsync("grpo", grpo, complete: true);
+        await WriteEvaluationAsync();
+    }
+
     /// <summary>A run still fitting its reward model: sft complete, reward running with one checkpoint (steps 0..6).</summary>
     public async Task WriteRunningRunAsync()
     {
@@ -93,14 +113,17 @@ internal sealed class ReportRunWriter(IArtifactStore store, string runId)
         };
     }
 
-    /// <summary>The orchestration input as the local worker serialises it (PascalCase), holding the repo's tiny spec.</summary>
-    public string SerializedInput() =>
-        new JsonObject
+    /// <summary>The orchestration input as the local worker serialises it (PascalCase), holding the repo's tiny spec (with another policy algorithm when given).</summary>
+    public string SerializedInput(string? algorithm = null)
+    {
+        var spec = JsonNode.Parse(LocalHostFixture.TinySpec, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        if (algorithm is not null)
         {
-            [nameof(RunId)] = runId,
-            ["Spec"] = JsonNode.Parse(LocalHostFixture.TinySpec, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }),
-            ["Store"] = "file:///tmp/store",
-        }.ToJsonString();
+            spec["policy"]!["algorithm"] = algorithm;
+        }
+
+        return new JsonObject { [nameof(RunId)] = runId, ["Spec"] = spec, ["Store"] = "file:///tmp/store" }.ToJsonString();
+    }
 
     public static string Svg(string html, string chartId)
     {

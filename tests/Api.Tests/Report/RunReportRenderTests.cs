@@ -134,6 +134,22 @@ public sealed partial class RunReportRenderTests : IDisposable
         Assert.Contains("Not available: the run&#39;s spec could not be read", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Completed_grpo_run_draws_its_own_section_with_one_curve_per_reward_source_and_leaves_ppo_out()
+    {
+        var writer = new ReportRunWriter(_store, "r-grpo");
+        await writer.WriteCompletedGrpoRunAsync();
+
+        var html = await RunReportPage.RenderAsync(writer.Detail("Completed", "publish"), writer.SerializedInput("grpo"), _store);
+
+        Assert.All(["grpo-reward", "grpo-groups", "grpo-kl", "grpo-reward-sources"], id => Assert.Contains($"data-chart=\"{id}\"", html, StringComparison.Ordinal));
+        Assert.DoesNotContain("data-chart=\"ppo-reward\"", html, StringComparison.Ordinal);
+        Assert.Contains("Policy optimisation: GRPO", html, StringComparison.Ordinal);
+        Assert.Contains("Not part of this run (policy.algorithm is grpo).", html, StringComparison.Ordinal);
+        var sources = ReportRunWriter.Svg(html, "grpo-reward-sources");
+        Assert.All(["rewards/rm/mean", "rewards/eos_bonus/mean", "rewards/gold_plainness/mean"], key => Assert.Contains(key, sources, StringComparison.Ordinal));
+    }
+
     private async Task<string> RenderCompletedAsync()
     {
         var writer = new ReportRunWriter(_store, "r-done");
