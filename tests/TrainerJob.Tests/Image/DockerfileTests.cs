@@ -94,6 +94,7 @@ public sealed partial class DockerfileTests
         using var workspace = new TrainerWorkspace(corpusChars: 8_000);
         var published = Path.Combine(workspace.Root, "publish");
         args[outIndex] = published;
+        Assert.True(args.IndexOf("-c") > 0, "the publish command names its configuration with -c");
         args[args.IndexOf("-c") + 1] = BuildConfiguration();
         args.Add("--no-build");
         var (exit, output) = await RunAsync("dotnet", args.Skip(1), Root, TimeSpan.FromMinutes(5));
