@@ -175,7 +175,7 @@ module functionApp 'modules/function-app.bicep' = {
 @description('The resource group everything is in.')
 output AZURE_RESOURCE_GROUP string = resourceGroup.name
 
-@description('The Function App endpoint: `rlhf --endpoint <this> --function-key <key>`.')
+@description('The Function App endpoint: `rlhf ... --endpoint <this>` with the function key in RLHF_FUNCTION_KEY.')
 output RLHF_ENDPOINT string = functionApp.outputs.endpoint
 
 @description('The name of the Function App.')
