@@ -40,6 +40,9 @@ param nightlySpec string = 'configs/demo.json'
 @description('Optional. Whether the nightly retraining run is scheduled. Off by default: each nightly run trains models and costs compute.')
 param nightlyEnabled bool = false
 
+@description('Optional. Principal id of the person deploying (azd fills it): read access to artifacts and orchestration instances in the portal.')
+param principalId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -141,6 +144,7 @@ module roles 'modules/role-assignments.bicep' = {
     workspaceName: machineLearning.outputs.name
     containerRegistryName: registry.outputs.name
     keyVaultName: keyVault.outputs.name
+    userPrincipalId: principalId
   }
 }
 

@@ -19,6 +19,9 @@ param containerRegistryName string
 @description('Required. Name of the Key Vault.')
 param keyVaultName string
 
+@description('Optional. Principal id of the person deploying (azd passes AZURE_PRINCIPAL_ID): read access to the artifacts and the task hub\'s tables, which keyless storage otherwise hides from them in the portal. Empty: no assignment.')
+param userPrincipalId string = ''
+
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: artifacts, task-hub leases and large messages, deployment package
@@ -28,6 +31,8 @@ var roles = {
   azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121' // AzureML Data Scientist: register environments, submit and cancel jobs
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d' // AcrPull: the GPU cluster pulls the trainer image
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User: resolve the signing-key Key Vault reference
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader (the deploying user): browse artifacts
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6' // Storage Table Data Reader (the deploying user): orchestration instances and custom status
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -117,6 +122,24 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
+resource userBlobReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(storage.id, userPrincipalId, roles.storageBlobDataReader)
+  scope: storage
+  properties: {
+    principalId: userPrincipalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+  }
+}
+
+resource userTableReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(storage.id, userPrincipalId, roles.storageTableDataReader)
+  scope: storage
+  properties: {
+    principalId: userPrincipalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
   }
 }
 
