@@ -57,6 +57,7 @@ public sealed partial class DockerfileTests
         Assert.True(ignore.Excludes("src/TrainerJob/bin/Release/net10.0/rlhf-trainer.dll"), "host build outputs (bin/) must stay out of the context");
         Assert.True(ignore.Excludes("src/Core/obj/project.assets.json"), "host restore outputs (obj/) must stay out of the context");
         Assert.True(ignore.Excludes("node_modules/azurite/package.json"), "node_modules must stay out of the context");
+        Assert.True(ignore.Excludes(".azure/rlhf-dev/.env"), "azd environment files (they hold the signing key) must stay out of the context");
     }
 
     [Fact]
