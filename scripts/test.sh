@@ -18,6 +18,9 @@ results="$root/TestResults"
 rm -rf "$results"
 status=0
 passed=0; failed=0; skipped=0
+# infra/bicep: `bicep build` + `bicep lint`, offline, any warning fails; counted as one test.
+echo "test: bicep-check"
+if bash scripts/bicep-check.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 # One test project at a time: the machines have 2 cores and several suites train small models.
 for proj in $(find tests -name '*.Tests.csproj' | sort); do
   name="$(basename "$proj" .csproj)"

@@ -21,6 +21,9 @@ public static class FunctionAppSettings
     /// <summary>Section bound to <see cref="Rlhf.Activities.Jobs.LocalJobRunnerOptions"/> (trainer path, launcher, concurrency).</summary>
     public const string LocalJobRunner = "Rlhf:LocalJobRunner";
 
-    /// <summary>Section bound to <see cref="Rlhf.Activities.LabelingOptions"/>.</summary>
+    /// <summary>Section bound to <see cref="Rlhf.Activities.LabelingOptions"/> and <see cref="Rlhf.Api.Labeling.LabelingApiOptions"/>.</summary>
     public const string Labeling = "Rlhf:Labeling";
+
+    /// <summary>The label-link signing key (base64, at least 32 bytes): required outside Development; in Azure a Key Vault reference.</summary>
+    public const string LabelingTokenKey = "Rlhf:Labeling:TokenKey";
 }

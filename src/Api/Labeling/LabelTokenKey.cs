@@ -8,6 +8,22 @@ public static class LabelTokenKey
 {
     public const string DevKeyFileName = "labeling-token.key";
 
+    /// <summary>How an App Service Key Vault reference reads when the platform could not resolve it (the app then sees the literal).</summary>
+    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>Whether a configured key is usable: base64 of at least <see cref="LabelTokens.MinKeyBytes"/> bytes.</summary>
+    public static bool IsValid(string? base64)
+    {
+        try
+        {
+            return base64 is not null && Convert.FromBase64String(base64).Length >= LabelTokens.MinKeyBytes;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     public static byte[] Resolve(LabelingApiOptions options, string contentRoot)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,6 +62,11 @@ public static class LabelTokenKey
 
     private static byte[] Decode(string base64, string source)
     {
+        if (base64.StartsWith(KeyVaultReferencePrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The labeling token key in {source} is an unresolved Key Vault reference: the app's identity cannot read the secret.");
+        }
+
         byte[] key;
         try
         {

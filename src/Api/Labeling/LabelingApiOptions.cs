@@ -6,8 +6,10 @@ public sealed class LabelingApiOptions
     public const string SectionName = "Rlhf:Labeling";
 
     /// <summary>
-    /// HMAC-SHA256 key that signs labeling links, base64, at least 32 bytes. Required in Azure (every instance must
-    /// share it). When unset, a local host generates one and keeps it in <see cref="DevKeyFile"/> so links survive restarts.
+    /// HMAC-SHA256 key that signs labeling links, base64, at least 32 bytes. Required by the Function App outside
+    /// Development (every instance must share it; infra/bicep sets it as a Key Vault reference), never defaulted there.
+    /// When unset, the local host (and `func start` in Development) generates one and keeps it in <see cref="DevKeyFile"/>
+    /// so links survive restarts.
     /// </summary>
     public string? TokenKey { get; set; }
 

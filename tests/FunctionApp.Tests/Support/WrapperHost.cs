@@ -1,7 +1,9 @@
+using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rlhf.Api.Labeling;
 using Rlhf.Core.Artifacts;
 
 namespace Rlhf.FunctionApp.Tests.Support;
@@ -37,6 +39,8 @@ internal sealed class WrapperHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [FunctionAppSettings.StorageLocation] = root,
+                // required outside Development, as in Azure (there a Key Vault reference)
+                [FunctionAppSettings.LabelingTokenKey] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Rlhf:LocalJobRunner:Launcher"] = "dotnet",
                 ["Rlhf:LocalJobRunner:TrainerPath"] = RealTrainer.Dll,
                 ["Rlhf:LocalJobRunner:MaxConcurrentJobs"] = "2",
@@ -55,6 +59,9 @@ internal sealed class WrapperHost : IAsyncDisposable
                 {
                     services.AddLogging();
                     services.AddRlhfFunctionApp(configuration);
+                    // The Api binds Rlhf:Labeling from the container's IConfiguration, which in the Function App is this same
+                    // configuration; the test host's container has its own, so bind the section from ours as well.
+                    services.Configure<LabelingApiOptions>(configuration.GetSection(LabelingApiOptions.SectionName));
                 },
             });
         return new WrapperHost(host, root);
