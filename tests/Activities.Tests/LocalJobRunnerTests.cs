@@ -166,6 +166,29 @@ public sealed class LocalJobRunnerTests : IDisposable
         }
     }
 
+    [LinuxFact]
+    public async Task ATrainerThatFailsWithNoHostWatchingRecordsItsOwnExit()
+    {
+        var first = Runner();
+        var job = await first.SubmitAsync(Sft(steps: LongJobSteps), 1);
+        await UntilAsync(first, job, p => p.State == JobState.Running && p.TotalSteps == LongJobSteps);
+        first.Dispose();
+
+        var pid = (await ProcessRecordAsync("j1")).ProcessId;
+        using (var term = Process.Start("/bin/kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(); // the trainer cancels itself: status Failed, exit code 1
+        }
+
+        using var restarted = Runner();
+        await UntilAsync(restarted, job, _ => File.Exists(Path.Combine(_root, "store", "runs", "r", "j1", "exit.json")));
+        var done = await restarted.GetStatusAsync(job);
+
+        Assert.Equal(JobState.Failed, done.State);
+        Assert.StartsWith("exited with code 1 without a manifest: cancelled", done.Message, StringComparison.Ordinal);
+        Assert.False(done.Permanent);
+    }
+
     [Fact]
     public async Task ATrainerKilledWhileItsHostWatchesIsFailedWithItsExitCode()
     {
