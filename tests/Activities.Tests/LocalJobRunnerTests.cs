@@ -251,6 +251,16 @@ public sealed class LocalJobRunnerTests : IDisposable
     }
 
     [Fact]
+    public void AStalenessLimitThatIsNotPositiveIsRefusedAtStartUp()
+    {
+        var options = new LocalJobRunnerOptions { ForeignJobStaleAfter = TimeSpan.Zero };
+
+        var error = Assert.Throws<OptionsValidationException>(() => new LocalJobRunner(_store, Options.Create(options), NullLogger<LocalJobRunner>.Instance));
+
+        Assert.Contains("ForeignJobStaleAfter must be positive", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RejectsAJobForAnotherStoreAndAChangedSpecUnderTheSameId()
     {
         using var runner = Runner();

@@ -41,6 +41,12 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         _options = options.Value;
         _logger = logger;
         _signals = signals;
+        if (_options.ForeignJobStaleAfter <= TimeSpan.Zero)
+        {
+            throw new OptionsValidationException(nameof(LocalJobRunnerOptions), typeof(LocalJobRunnerOptions),
+                [$"{nameof(LocalJobRunnerOptions.ForeignJobStaleAfter)} must be positive (it is {_options.ForeignJobStaleAfter})."]);
+        }
+
         _status = new ArtifactJobStatus(store, TimeProvider.System, _options.ForeignJobStaleAfter);
         _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentJobs));
     }
