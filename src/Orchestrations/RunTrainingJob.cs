@@ -7,9 +7,10 @@ namespace Rlhf.Orchestrations;
 
 /// <summary>
 /// Monitor pattern for one trainer job: submit, wait for the job's exit signal (<see cref="TaskNames.JobExitedEvent"/>)
-/// or a poll interval, poll the runner; a failed or timed-out
-/// attempt is resubmitted under the same job id (the trainer resumes from its newest checkpoint) until
-/// <see cref="JobPolicy.MaxAttempts"/>, then the orchestration fails with <see cref="JobFailedException"/>.
+/// or a poll interval, poll the runner; a failed, timed-out or lost attempt is resubmitted under the same job id (the
+/// trainer resumes from its newest checkpoint). Two budgets: <see cref="JobPolicy.MaxAttempts"/> counts the job's own
+/// failures (a non-zero exit, a timeout), <see cref="JobPolicy.MaxLostAttempts"/> the attempts lost with their host or
+/// node (<see cref="JobState.Lost"/>); when either is spent the orchestration fails with <see cref="JobFailedException"/>.
 /// After <see cref="JobPolicy.PollsPerGeneration"/> polls it continues as new, carrying attempt, handle
 /// and failures, so history stays bounded however long the job runs.
 /// </summary>
@@ -49,6 +50,10 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
             {
                 state = NextAttempt(state, progress.Message ?? "failed", progress.Permanent);
             }
+            else if (progress.State == JobState.Lost)
+            {
+                state = NextAttemptAfterLoss(state, progress.Message ?? "lost");
+            }
             else if (context.CurrentUtcDateTime - state.AttemptStartedUtc > policy.AttemptTimeout)
             {
                 await context.CallActivityAsync(TaskNames.CancelJob, state.Current, RetryPolicies.Activity);
@@ -76,22 +81,32 @@ public sealed class RunTrainingJob : TaskOrchestrator<RunTrainingJobInput, Train
         }
     }
 
-    /// <summary>Records the failure of the current attempt and clears it for resubmission, or gives up.</summary>
+    /// <summary>Records the failure of the current attempt (the job's own) and clears it for resubmission, or gives up.</summary>
     private static RunTrainingJobInput NextAttempt(RunTrainingJobInput state, string reason, bool permanent = false)
     {
-        var failures = state.Failures.Append($"attempt {state.Attempt}: {reason}").ToList();
-        if (permanent || state.Attempt >= state.Policy.MaxAttempts)
-        {
-            throw new JobFailedException(state.Spec.JobId, state.Spec.Verb, failures);
-        }
-
-        return state with { Attempt = state.Attempt + 1, Current = null, AttemptStartedUtc = null, Failures = failures };
+        var next = Resubmit(state, $"attempt {state.Attempt}: {reason}");
+        return permanent || next.FailedAttempts >= state.Policy.MaxAttempts
+            ? throw new JobFailedException(state.Spec.JobId, state.Spec.Verb, next.Failures)
+            : next;
     }
+
+    /// <summary>Records the loss of the current attempt (its host or node died) and clears it for resubmission, or gives up.</summary>
+    private static RunTrainingJobInput NextAttemptAfterLoss(RunTrainingJobInput state, string reason)
+    {
+        var next = Resubmit(state, $"attempt {state.Attempt} lost: {reason}") with { LostAttempts = state.LostAttempts + 1 };
+        return next.LostAttempts >= state.Policy.MaxLostAttempts
+            ? throw new JobFailedException(state.Spec.JobId, state.Spec.Verb, next.Failures)
+            : next;
+    }
+
+    private static RunTrainingJobInput Resubmit(RunTrainingJobInput state, string failure) =>
+        state with { Attempt = state.Attempt + 1, Current = null, AttemptStartedUtc = null, Failures = [.. state.Failures, failure] };
 
     private static RunStatus StatusOf(RunTrainingJobInput state, JobProgress progress) =>
         new(state.Spec.Verb, (int)Math.Min(progress.Step, int.MaxValue), (int)Math.Min(progress.TotalSteps, int.MaxValue))
         {
             Metrics = progress.Metrics ?? new Dictionary<string, double>(),
-            Message = $"{progress.State} (attempt {state.Attempt}/{state.Policy.MaxAttempts}){(progress.Message is null ? "" : $": {progress.Message}")}",
+            Message = $"{progress.State} (attempt {state.Attempt}; failed {state.FailedAttempts}/{state.Policy.MaxAttempts}, lost {state.LostAttempts}/{state.Policy.MaxLostAttempts})"
+                + (progress.Message is null ? "" : $": {progress.Message}"),
         };
 }

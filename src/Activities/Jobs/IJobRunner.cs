@@ -7,7 +7,9 @@ namespace Rlhf.Activities.Jobs;
 /// Starts trainer jobs somewhere (a child process, an Azure ML command job) and reports on them.
 /// Implementations are idempotent per (job id, attempt): submitting an attempt that is already
 /// submitted returns its handle, so a retried <c>SubmitJob</c> activity never starts a job twice.
-/// Status comes from the job's artifacts (heartbeat, manifest), so it survives a restart of the host.
+/// Status comes from the job's artifacts through <see cref="ArtifactJobStatus"/> (manifest, exit record, heartbeat), so it
+/// survives a restart of the host; an attempt gone without an exit code or a manifest is <see cref="JobState.Lost"/>.
+/// A runner refuses to start a job of a cancelled run (<see cref="RunJobs.IsCancelledAsync"/>).
 /// </summary>
 public interface IJobRunner
 {

@@ -9,21 +9,30 @@ using Rlhf.Core.Jobs;
 namespace Rlhf.Activities.Jobs;
 
 /// <summary>
-/// Runs the trainer as a child process: <c>{launcher} {trainer} {verb} --spec {jobs/{jobId}/spec.json}</c>.
-/// The job spec is written to the store first; the attempt is recorded once (<c>jobs/{jobId}/attempt-{n}.json</c>),
-/// the process in <c>jobs/{jobId}/process.json</c>, its output in <c>jobs/{jobId}/attempt-{n}.log</c>.
-/// Status comes from the job's artifacts: its manifest (success), its heartbeat (progress) and, for a job
-/// started before this host restarted, whether the recorded process is still alive. A process that is
-/// gone without a manifest is reported Failed. When a process exits, <see cref="JobExitSignals"/> wakes its monitor.
+/// Runs the trainer as a process of this machine that outlives the host (<see cref="TrainerLaunch"/>):
+/// <c>{launcher} {trainer} {verb} --spec {jobs/{jobId}/spec.json}</c>. The job spec is written to the store first; the
+/// attempt is recorded once (<c>jobs/{jobId}/attempt-{n}.json</c>), the process in <c>jobs/{jobId}/process.json</c>
+/// (naming this machine), its output in the local <c>{work}/{jobId}/attempt-{n}.log</c>, uploaded to
+/// <c>jobs/{jobId}/attempt-{n}.log</c> by whichever host sees the attempt end. Status is <see cref="ArtifactJobStatus"/>
+/// over the job's artifacts; this class only says whether the process lives: the one it started, or (after a restart of
+/// the host) the recorded one, which it adopts while it lives. A process of another machine is judged by its heartbeat
+/// (<see cref="LocalJobRunnerOptions.ForeignJobStaleAfter"/>). When a process it watches exits, <see cref="JobExitSignals"/>
+/// wakes its monitor. Disposing the runner (the host stops) leaves running trainers alone; a later host adopts them.
+/// A job of a cancelled run (<see cref="RunJobs.IsCancelledAsync"/>) is never started.
 /// </summary>
 public sealed class LocalJobRunner : IJobRunner, IDisposable
 {
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(30);
+
     private readonly IArtifactStore _store;
     private readonly LocalJobRunnerOptions _options;
     private readonly ILogger<LocalJobRunner> _logger;
     private readonly JobExitSignals? _signals;
+    private readonly ArtifactJobStatus _status;
     private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<(string JobId, int Attempt), LocalJob> _jobs = new();
+    private readonly ConcurrentDictionary<(string JobId, int Attempt), bool> _logsUploaded = new();
 
     public LocalJobRunner(IArtifactStore store, IOptions<LocalJobRunnerOptions> options, ILogger<LocalJobRunner> logger, JobExitSignals? signals = null)
     {
@@ -32,6 +41,13 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         _options = options.Value;
         _logger = logger;
         _signals = signals;
+        if (_options.ForeignJobStaleAfter <= TimeSpan.Zero)
+        {
+            throw new OptionsValidationException(nameof(LocalJobRunnerOptions), typeof(LocalJobRunnerOptions),
+                [$"{nameof(LocalJobRunnerOptions.ForeignJobStaleAfter)} must be positive (it is {_options.ForeignJobStaleAfter})."]);
+        }
+
+        _status = new ArtifactJobStatus(store, TimeProvider.System, _options.ForeignJobStaleAfter);
         _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentJobs));
     }
 
@@ -41,6 +57,12 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         if (spec.Store != _store.Location)
         {
             throw new ArgumentException($"Job '{spec.JobId}' targets store '{spec.Store}' but this runner serves '{_store.Location}'.", nameof(spec));
+        }
+
+        // Before anything is written: a submission that arrives after its run was cancelled leaves nothing to purge.
+        if (await RunJobs.IsCancelledAsync(_store, spec, cancellationToken))
+        {
+            throw new InvalidOperationException($"Job '{spec.JobId}' attempt {attempt} was not submitted: its run was cancelled.");
         }
 
         var handle = new JobHandle(spec.JobId, spec.Verb, spec.Output, attempt);
@@ -55,7 +77,7 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         var job = new LocalJob();
         if (_jobs.TryAdd((spec.JobId, attempt), job))
         {
-            _ = Task.Run(() => RunAsync(spec, attempt, job), CancellationToken.None);
+            _ = Task.Run(() => RunAsync(spec, handle, job), CancellationToken.None);
             _logger.LogInformation("Submitted job {JobId} ({Verb}) attempt {Attempt}", spec.JobId, spec.Verb, attempt);
         }
 
@@ -67,45 +89,44 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         ArgumentNullException.ThrowIfNull(job);
         if (_jobs.TryGetValue((job.JobId, job.Attempt), out var local))
         {
-            var exited = local.Exited; // read before the manifest: a job that exits after this check is seen next poll
-            if (await SucceededAsync(job, cancellationToken) is { } done)
+            if (local.Error is { } error)
             {
-                return done;
+                return new JobProgress(JobState.Failed, Message: error);
             }
 
-            if (exited)
-            {
-                return new JobProgress(JobState.Failed, Message: local.Error ?? ExitMessage(local.ExitCode, local.LastLine, job))
-                {
-                    Permanent = local.ExitCode == JobExitCodes.InvalidSpec,
-                };
-            }
-
+            // Exited is read before the artifacts: its exit record is written before it is set.
+            var seen = local.Exited ? JobLiveness.Gone : JobLiveness.Alive;
             return local.StartedUtc is { } started
-                ? await RunningAsync(job, started, cancellationToken)
+                ? await _status.GetAsync(job, started, seen, $"process {local.ProcessId} exited and its exit could not be recorded", cancellationToken)
                 : new JobProgress(JobState.Pending, Message: "waiting for a free job slot");
         }
 
-        if (await SucceededAsync(job, cancellationToken) is { } finished)
+        // Not started by this host (or before it restarted): adopt the recorded process while it lives.
+        var record = (await _store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(job.JobId), cancellationToken))?.Value;
+        if (record is null || record.Attempt != job.Attempt)
         {
-            return finished;
-        }
-
-        // Not started by this host (or before it restarted): trust the recorded process only while it lives.
-        var process = await _store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(job.JobId), cancellationToken);
-        if (process?.Value is not { } record || record.Attempt != job.Attempt)
-        {
-            return new JobProgress(JobState.Failed, Message: $"attempt {job.Attempt} has no process record (never started, or lost with its host)");
+            return await NotStartedHereAsync(job, cancellationToken);
         }
 
         if (record.ExitCode is { } code)
         {
-            return new JobProgress(JobState.Failed, Message: ExitMessage(code, lastLine: null, job)) { Permanent = code == JobExitCodes.InvalidSpec };
+            await _status.RecordExitAsync(job, code, message: null, cancellationToken); // a runner before exit records existed
         }
 
-        return IsAlive(record) is not null
-            ? await RunningAsync(job, record.StartedUtc, cancellationToken)
-            : new JobProgress(JobState.Failed, Message: $"process {record.ProcessId} is gone without a manifest");
+        var mine = record.Host == Environment.MachineName;
+        JobLiveness liveness;
+        using (var alive = mine ? LocalProcesses.FindAlive(record) : null)
+        {
+            liveness = !mine ? JobLiveness.Unknown : alive is null ? JobLiveness.Gone : JobLiveness.Alive;
+        }
+
+        var progress = await _status.GetAsync(job, record.StartedUtc, liveness, $"process {record.ProcessId} is gone without an exit code or a manifest", cancellationToken);
+        if (mine && progress.State is JobState.Succeeded or JobState.Failed or JobState.Lost)
+        {
+            await UploadLogOnceAsync(job, cancellationToken); // nobody else saw this attempt end
+        }
+
+        return progress;
     }
 
     public async Task CancelAsync(JobHandle job, CancellationToken cancellationToken = default)
@@ -113,107 +134,137 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         ArgumentNullException.ThrowIfNull(job);
         if (_jobs.TryGetValue((job.JobId, job.Attempt), out var local))
         {
+            local.Cancelled = true;
             await local.Cancel.CancelAsync();
-            Kill(local.Process);
+            LocalProcesses.Kill(local.Process);
+            // Until its exit is recorded and its log uploaded: a purge right after the cancel then finds every blob.
+            try
+            {
+                await local.Done.Task.WaitAsync(CancelWait, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                _logger.LogWarning("Job {JobId} attempt {Attempt} did not stop within {Wait}", job.JobId, job.Attempt, CancelWait);
+            }
+
             return;
         }
 
-        var process = await _store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(job.JobId), cancellationToken);
-        if (process?.Value is { } record && record.Attempt == job.Attempt)
+        var record = (await _store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(job.JobId), cancellationToken))?.Value;
+        if (record is { } r && r.Attempt == job.Attempt)
         {
-            using var alive = IsAlive(record);
-            Kill(alive);
+            if (r.Host != Environment.MachineName)
+            {
+                _logger.LogWarning("Job {JobId} attempt {Attempt} runs on {Host}; this host cannot stop it", job.JobId, job.Attempt, r.Host);
+                return;
+            }
+
+            using var alive = LocalProcesses.FindAlive(r);
+            LocalProcesses.Kill(alive);
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var job in _jobs.Values)
-        {
-            job.Cancel.Dispose();
-        }
+    /// <summary>Stops watching; the trainers keep running and a later host adopts them (or sees their exit records).</summary>
+    public void Dispose() => _stopping.Cancel();
 
-        _slots.Dispose();
+    /// <summary>An attempt with no process record: lost, unless another machine recorded it (it may be waiting for a slot there).</summary>
+    private async Task<JobProgress> NotStartedHereAsync(JobHandle job, CancellationToken cancellationToken)
+    {
+        var attempt = (await _store.ReadVersionedJsonAsync<JobAttemptRecord>(ArtifactLayout.JobAttempt(job.JobId, job.Attempt), cancellationToken))?.Value;
+        return attempt is { } a && a.Host != Environment.MachineName
+            ? await _status.GetAsync(job, a.SubmittedUtc, JobLiveness.Unknown, goneMessage: string.Empty, cancellationToken)
+            : await _status.GetAsync(job, startedUtc: null, JobLiveness.Gone, $"attempt {job.Attempt} has no process record (never started, or lost with its host)", cancellationToken);
     }
 
-    private async Task RunAsync(JobSpec spec, int attempt, LocalJob job)
+    private async Task RunAsync(JobSpec spec, JobHandle handle, LocalJob job)
     {
+        var stopped = false;
         try
         {
-            await _slots.WaitAsync(job.Cancel.Token);
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, _stopping.Token))
+            {
+                await _slots.WaitAsync(waiting.Token);
+            }
         }
         catch (OperationCanceledException)
         {
             job.Error = "cancelled before it started";
             job.Exited = true;
+            job.Done.TrySetResult();
             return;
         }
 
-        var logFile = Path.Combine(_options.WorkDirectory, spec.JobId, $"attempt-{attempt}.log");
+        var logFile = Path.Combine(_options.WorkDirectory, spec.JobId, $"attempt-{handle.Attempt}.log");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
-            using (var process = new Process { StartInfo = StartInfo(spec, attempt) })
-            using (var log = new StreamWriter(logFile) { AutoFlush = true })
+            if (await RunJobs.IsCancelledAsync(_store, spec))
             {
-                var gate = new object();
-                process.OutputDataReceived += (_, e) => Append(log, gate, e.Data);
-                process.ErrorDataReceived += (_, e) =>
-                {
-                    Append(log, gate, e.Data);
-                    job.LastLine = string.IsNullOrWhiteSpace(e.Data) ? job.LastLine : e.Data;
-                };
-                process.Start();
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                job.Process = process;
-                var record = new JobProcessRecord(spec.JobId, attempt, Environment.MachineName, process.Id, process.StartTime.ToUniversalTime());
-                job.StartedUtc = record.StartedUtc;
-                await _store.OverwriteJsonAsync(ArtifactLayout.JobProcess(spec.JobId), record);
-                await process.WaitForExitAsync();
-                job.ExitCode = process.ExitCode;
-                job.Process = null;
-                await _store.OverwriteJsonAsync(ArtifactLayout.JobProcess(spec.JobId), record with { ExitCode = process.ExitCode });
+                job.Error = "not started: its run was cancelled";
+                return;
             }
 
-            await _store.PutFileAsync(ArtifactLayout.JobLog(spec.JobId, attempt), logFile);
-            _logger.LogInformation("Job {JobId} attempt {Attempt} exited with code {ExitCode}", spec.JobId, attempt, job.ExitCode);
+            Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+            using var process = new Process { StartInfo = StartInfo(spec, handle.Attempt, logFile) };
+            process.Start();
+            job.Process = process;
+            job.ProcessId = process.Id;
+            var record = new JobProcessRecord(spec.JobId, handle.Attempt, Environment.MachineName, process.Id, process.StartTime.ToUniversalTime());
+            job.StartedUtc = record.StartedUtc;
+            await _store.OverwriteJsonAsync(ArtifactLayout.JobProcess(spec.JobId), record);
+            if (job.Cancelled || await RunJobs.IsCancelledAsync(_store, spec))
+            {
+                // Cancelled while it started: the cancel may have listed the jobs before this process was recorded.
+                LocalProcesses.Kill(process);
+            }
+
+            try
+            {
+                await process.WaitForExitAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                stopped = true; // the host stops: the trainer runs on, and a later host sees its exit
+                return;
+            }
+
+            job.ExitCode = process.ExitCode;
+            job.Process = null;
+            await _store.OverwriteJsonAsync(ArtifactLayout.JobProcess(spec.JobId), record with { ExitCode = process.ExitCode });
+            await UploadLogOnceAsync(handle, CancellationToken.None);
+            // Last: once a status reader sees the exit, every write of this attempt is done (a purge then finds them all).
+            await _status.RecordExitAsync(handle, process.ExitCode, TrainerLaunch.LastErrorLine(logFile));
+            _logger.LogInformation("Job {JobId} attempt {Attempt} exited with code {ExitCode}", spec.JobId, handle.Attempt, job.ExitCode);
         }
         catch (Exception e)
         {
             job.Error = $"runner error: {e.Message}";
-            _logger.LogError(e, "Job {JobId} attempt {Attempt} could not be run", spec.JobId, attempt);
+            _logger.LogError(e, "Job {JobId} attempt {Attempt} could not be run", spec.JobId, handle.Attempt);
         }
         finally
         {
             job.Exited = true;
             _slots.Release();
-            if (_signals is not null)
+            if (!stopped && _signals is not null)
             {
-                await _signals.NotifyExitedAsync(spec.JobId, attempt);
+                await _signals.NotifyExitedAsync(spec.JobId, handle.Attempt);
             }
+
+            job.Done.TrySetResult();
         }
     }
 
-    private ProcessStartInfo StartInfo(JobSpec spec, int attempt)
+    private ProcessStartInfo StartInfo(JobSpec spec, int attempt, string logFile)
     {
-        var info = new ProcessStartInfo
-        {
-            FileName = _options.Launcher ?? _options.TrainerPath,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var command = new List<string>();
         if (_options.Launcher is not null)
         {
-            info.ArgumentList.Add(_options.TrainerPath);
+            command.Add(_options.Launcher);
         }
 
         var specUri = _store.GetUri(ArtifactLayout.JobSpec(spec.JobId));
-        info.ArgumentList.Add(spec.Verb);
-        info.ArgumentList.Add("--spec");
-        info.ArgumentList.Add(specUri.IsFile ? specUri.LocalPath : specUri.AbsoluteUri);
-        info.Environment["RLHF_JOB_ATTEMPT"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        command.AddRange([_options.TrainerPath, spec.Verb, "--spec", specUri.IsFile ? specUri.LocalPath : specUri.AbsoluteUri]);
+        var info = TrainerLaunch.StartInfo(command, logFile);
+        info.Environment[JobExitRecord.AttemptVariable] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in _options.EnvironmentVariables)
         {
             info.Environment[name] = value;
@@ -222,123 +273,32 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         return info;
     }
 
-    private async Task<JobProgress?> SucceededAsync(JobHandle job, CancellationToken cancellationToken)
+    /// <summary>Uploads the attempt's local log once, if this machine has it and the store does not yet.</summary>
+    private async Task UploadLogOnceAsync(JobHandle job, CancellationToken cancellationToken)
     {
-        var manifest = await ManifestWriter.TryReadAsync(_store, job.Output, cancellationToken);
-        if (manifest is null)
-        {
-            return null;
-        }
-
-        var reference = await _store.GetRefAsync(StepManifest.PathFor(job.Output), cancellationToken)
-            ?? throw new ArtifactNotFoundException(StepManifest.PathFor(job.Output));
-        return new JobProgress(JobState.Succeeded, Message: "manifest written")
-        {
-            Manifest = reference,
-            Outputs = manifest.Outputs,
-            Metrics = manifest.Metrics,
-        };
-    }
-
-    /// <summary>Progress from the heartbeat, if it is this attempt's (written after the process started).</summary>
-    private async Task<JobProgress> RunningAsync(JobHandle job, DateTimeOffset startedUtc, CancellationToken cancellationToken)
-    {
-        var heartbeat = await _store.ReadVersionedJsonAsync<JobStatus>(JobStatus.PathFor(job.Output), cancellationToken);
-        if (heartbeat?.Value is not { } status || status.UpdatedUtc < startedUtc.AddSeconds(-1))
-        {
-            return new JobProgress(JobState.Running, Message: "started, no heartbeat yet");
-        }
-
-        return status.State == JobState.Failed
-            ? new JobProgress(JobState.Failed, status.Step, status.TotalSteps, status.Message ?? "the job reported failure")
-            : new JobProgress(JobState.Running, status.Step, status.TotalSteps, status.Message) { Metrics = status.Metrics };
-    }
-
-    private static Process? IsAlive(JobProcessRecord record)
-    {
-        try
-        {
-            var process = Process.GetProcessById(record.ProcessId);
-            if (!HasExited(process) && (process.StartTime.ToUniversalTime() - record.StartedUtc.UtcDateTime).Duration() < TimeSpan.FromSeconds(2))
-            {
-                return process;
-            }
-
-            process.Dispose();
-        }
-        catch (ArgumentException)
-        {
-            // no such process
-        }
-        catch (InvalidOperationException)
-        {
-            // exited meanwhile
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// <see cref="Process.HasExited"/> for a process this runner did not start only checks that its pid exists, which
-    /// a zombie's does (exited, not yet reaped by its parent): on Linux, a zombie (Z) or dead (X) state counts as exited.
-    /// </summary>
-    private static bool HasExited(Process process) =>
-        process.HasExited || (OperatingSystem.IsLinux() && LinuxState(process.Id) is null or 'Z' or 'X');
-
-    /// <summary>The state letter of <c>/proc/{pid}/stat</c> (<c>"{pid} ({comm}) {state} ..."</c>), or null when the process is gone.</summary>
-    private static char? LinuxState(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var endOfComm = stat.LastIndexOf(')'); // comm may itself contain spaces and parentheses
-            return endOfComm >= 0 && endOfComm + 2 < stat.Length ? stat[endOfComm + 2] : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static void Kill(Process? process)
-    {
-        try
-        {
-            process?.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // already exited
-        }
-    }
-
-    private static void Append(StreamWriter log, object gate, string? line)
-    {
-        if (line is null)
+        var logFile = Path.Combine(_options.WorkDirectory, job.JobId, $"attempt-{job.Attempt}.log");
+        if (!_logsUploaded.TryAdd((job.JobId, job.Attempt), true) || !File.Exists(logFile))
         {
             return;
         }
 
-        lock (gate)
+        var path = ArtifactLayout.JobLog(job.JobId, job.Attempt);
+        if (!await _store.ExistsAsync(path, cancellationToken))
         {
-            log.WriteLine(line);
+            await _store.PutFileAsync(path, logFile, cancellationToken);
         }
     }
 
-    /// <summary>Why an attempt failed, with the trainer's last error line (e.g. the spec field it rejected).</summary>
-    private static string ExitMessage(int? exitCode, string? lastLine, JobHandle job) =>
-        $"exited with code {exitCode} without a manifest{(lastLine is null ? "" : $": {lastLine}")}; log {ArtifactLayout.JobLog(job.JobId, job.Attempt)}";
-
     private sealed class LocalJob
     {
-        /// <summary>The last non-empty line the trainer wrote to stderr.</summary>
-        public string? LastLine { get; set; }
-
         public CancellationTokenSource Cancel { get; } = new();
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Process? Process { get; set; }
+        public int ProcessId { get; set; }
         public DateTimeOffset? StartedUtc { get; set; }
         public int? ExitCode { get; set; }
         public string? Error { get; set; }
+        public volatile bool Cancelled;
         public volatile bool Exited;
     }
 }

@@ -23,6 +23,16 @@ public sealed class LocalJobRunnerOptions
         ["OMP_WAIT_POLICY"] = "PASSIVE",
     };
 
-    /// <summary>Local folder for job logs while they run (uploaded to <c>jobs/{jobId}/attempt-{n}.log</c> at exit).</summary>
+    /// <summary>
+    /// Local folder of the job logs (<c>{jobId}/attempt-{n}.log</c>, written by the trainer itself), uploaded to
+    /// <c>jobs/{jobId}/attempt-{n}.log</c> by the host that sees the attempt end. Keep it across host restarts.
+    /// </summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "rlhf-jobs");
+
+    /// <summary>
+    /// How long a job whose process record names another machine (a worker this host cannot see the processes of) counts
+    /// as running without a new heartbeat (or, before its first heartbeat, since it started); after that it is Lost.
+    /// Keep it well above the time between heartbeats (every <c>progressEvery</c> steps).
+    /// </summary>
+    public TimeSpan ForeignJobStaleAfter { get; set; } = ArtifactJobStatus.DefaultStaleAfter;
 }

@@ -11,6 +11,11 @@ namespace Rlhf.Activities.Jobs;
 /// <c>runs/{runId}/</c> (job ids are <c>{runId}-{step}</c>, but another run's id may extend this one's, so the
 /// spec's output decides). Used when a run is cancelled (its running jobs are stopped, whichever host started
 /// them) and purged (the job folders go with the run).
+/// <para>Cancel is final: <see cref="CancelUnfinishedAsync"/> first writes the run's cancel marker
+/// (<see cref="CancelMarker"/>), then lists the jobs. A runner checks the marker before it records or starts an attempt
+/// and again once the process is recorded, killing it if the marker appeared meanwhile, so a <c>SubmitJob</c> still in
+/// flight during the cancel either is listed (its process record precedes the marker) or sees the marker. Purge
+/// deletes the marker last, which makes the run id reusable.</para>
 /// </summary>
 public static partial class RunJobs
 {
@@ -56,10 +61,32 @@ public static partial class RunJobs
         return jobs;
     }
 
-    /// <summary>Stops every job of the run that has no manifest yet; returns how many were asked to stop.</summary>
+    /// <summary><c>jobs/cancelled/{runId}.json</c>: present from the cancel of a run until its purge.</summary>
+    public static string CancelMarker(string runId) => $"jobs/cancelled/{runId}.json";
+
+    /// <summary>The run a job writes for (<c>runs/{runId}/...</c>), or null for a job outside any run.</summary>
+    public static string? RunOf(JobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Output.Split('/') is ["runs", var runId, _, ..] && runId.Length > 0 ? runId : null;
+    }
+
+    /// <summary>Whether the run of <paramref name="spec"/> was cancelled (its jobs must not start).</summary>
+    public static async Task<bool> IsCancelledAsync(IArtifactStore store, JobSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return RunOf(spec) is { } runId && await store.ExistsAsync(CancelMarker(runId), cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the run cancelled, then stops every job of the run that has no manifest yet; returns how many were asked to
+    /// stop. Runners refuse to start a job of a marked run, so none starts after this returns.
+    /// </summary>
     public static async Task<int> CancelUnfinishedAsync(IArtifactStore store, IJobRunner runner, string runId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(runner);
+        await store.OverwriteJsonAsync(CancelMarker(runId), new RunCancelMarker(runId, DateTimeOffset.UtcNow), cancellationToken: cancellationToken);
         var cancelled = 0;
         foreach (var job in await ListAsync(store, runId, cancellationToken))
         {
@@ -73,17 +100,24 @@ public static partial class RunJobs
         return cancelled;
     }
 
-    /// <summary>Deletes the run's job folders (specs, attempt records, process records, logs); returns the blobs deleted.</summary>
+    /// <summary>
+    /// Deletes the run's job folders (specs, attempt records, process records, logs) and, last, its cancel marker; returns
+    /// the blobs deleted.
+    /// </summary>
     public static async Task<int> DeleteAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         var deleted = 0;
         foreach (var job in await ListAsync(store, runId, cancellationToken))
         {
             deleted += await store.DeletePrefixAsync(job.Folder, cancellationToken);
         }
 
-        return deleted;
+        return deleted + await store.DeletePrefixAsync(CancelMarker(runId), cancellationToken);
     }
+
+    /// <summary>The content of <see cref="CancelMarker"/>.</summary>
+    public sealed record RunCancelMarker(string RunId, DateTimeOffset CancelledUtc);
 
     [GeneratedRegex(@"^attempt-(\d+)\.json$")]
     private static partial Regex AttemptFile();

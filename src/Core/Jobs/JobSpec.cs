@@ -62,7 +62,15 @@ public enum JobState
     Pending,
     Running,
     Succeeded,
+
+    /// <summary>The job itself failed: a non-zero exit code (or its heartbeat says Failed). Counts against <c>compute.maxAttempts</c>.</summary>
     Failed,
+
+    /// <summary>
+    /// The job is gone without an exit code or a manifest: its host or node died (machine crash, preempted node,
+    /// Azure ML NotResponding). Not the job's fault: resubmitted under <c>compute.maxLostAttempts</c>.
+    /// </summary>
+    Lost,
 }
 
 /// <summary>

@@ -26,9 +26,20 @@ public sealed record ComputeSpec
     [Range(0, 256)]
     public int Threads { get; init; } = 2;
 
-    /// <summary>Submissions of one job before the run fails (a resubmitted job resumes from its checkpoint).</summary>
+    /// <summary>
+    /// Budget of the job's own failures: the job (and the run) fails when this many of its attempts failed on their own
+    /// (a non-zero exit, or no result within <see cref="JobTimeoutMinutes"/>); until then a failed attempt is resubmitted
+    /// and resumes from its checkpoint. Lost attempts do not count here (<see cref="MaxLostAttempts"/>).
+    /// </summary>
     [Range(1, 20)]
     public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// Budget of lost attempts: the job fails when this many of its attempts were lost (gone without an exit code or a
+    /// manifest: its host or node died, a preempted node); until then each is resubmitted from the job's checkpoint.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxLostAttempts { get; init; } = 10;
 
     /// <summary>Seconds between status polls of a running job.</summary>
     [Range(1, 3600)]

@@ -181,7 +181,7 @@ public sealed class JobContext : IDisposable
         Output.Flush();
     }
 
-    /// <summary>Uploads <c>metrics.jsonl</c>, writes <c>manifest.json</c> (last) and status Succeeded.</summary>
+    /// <summary>Uploads <c>metrics.jsonl</c>, writes <c>manifest.json</c>, status Succeeded and the exit record (code 0).</summary>
     internal async Task CompleteAsync(CancellationToken cancellationToken)
     {
         await WriteOutputAsync("metrics.jsonl", Metrics.ReadAll(), cancellationToken).ConfigureAwait(false);
@@ -197,9 +197,10 @@ public sealed class JobContext : IDisposable
             runId: segments is ["runs", var runId, _, ..] ? runId : null);
         await ManifestWriter.WriteAsync(Store, output, manifest, cancellationToken).ConfigureAwait(false);
         await _status.WriteAsync(JobState.Succeeded, _step, TotalSteps, Metrics.Latest, "succeeded", cancellationToken).ConfigureAwait(false);
+        await _status.WriteExitAsync(JobExitCodes.Succeeded, "succeeded", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Uploads the attempt's metrics for diagnosis and writes status Failed with <paramref name="error"/>'s message.</summary>
+    /// <summary>Uploads the attempt's metrics for diagnosis, writes status Failed with <paramref name="error"/>'s message and the exit record (code 1).</summary>
     internal async Task FailAsync(Exception error, CancellationToken cancellationToken)
     {
         var message = error is OperationCanceledException ? "cancelled" : $"{error.GetType().Name}: {error.Message}";
@@ -210,6 +211,7 @@ public sealed class JobContext : IDisposable
         finally
         {
             await _status.WriteAsync(JobState.Failed, _step, TotalSteps, Metrics.Latest, message, cancellationToken).ConfigureAwait(false);
+            await _status.WriteExitAsync(JobExitCodes.Failed, message, cancellationToken).ConfigureAwait(false);
         }
     }
 

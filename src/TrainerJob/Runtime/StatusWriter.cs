@@ -5,7 +5,10 @@ using Rlhf.Core.Json;
 
 namespace Rlhf.TrainerJob.Runtime;
 
-/// <summary>Writes the heartbeat document <c>{output}/status.json</c> (<see cref="JobStatus"/>), the one mutable blob of a job.</summary>
+/// <summary>
+/// Writes the heartbeat document <c>{output}/status.json</c> (<see cref="JobStatus"/>) and, when the attempt ends, the exit
+/// record <c>{output}/exit.json</c> (<see cref="JobExitRecord"/>): the job's two mutable blobs.
+/// </summary>
 public sealed class StatusWriter(IArtifactStore store, JobSpec spec, int attempt, TimeProvider time)
 {
     private readonly string _path = JobStatus.PathFor(spec.Output);
@@ -53,5 +56,23 @@ public sealed class StatusWriter(IArtifactStore store, JobSpec spec, int attempt
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(status, JsonDefaults.Indented);
         await store.OverwriteAsync(_path, bytes, ifMatchETag: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records how this attempt ends (<paramref name="exitCode"/>, the code the process is about to exit with), so a host
+    /// that did not start the process learns it. Written after the final heartbeat and, on success, after the manifest.
+    /// </summary>
+    public async Task WriteExitAsync(int exitCode, string? message, CancellationToken cancellationToken = default)
+    {
+        var record = new JobExitRecord
+        {
+            JobId = spec.JobId,
+            Attempt = JobExitRecord.RunnerAttempt(),
+            ExitCode = exitCode,
+            Message = message,
+            FinishedUtc = time.GetUtcNow(),
+        };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, JsonDefaults.Indented);
+        await store.OverwriteAsync(JobExitRecord.PathFor(spec.Output), bytes, ifMatchETag: null, cancellationToken).ConfigureAwait(false);
     }
 }
