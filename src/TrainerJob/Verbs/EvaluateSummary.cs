@@ -26,13 +26,35 @@ public sealed record EvaluatedCompletion(
 /// </summary>
 public sealed record EvaluationFlag(string Name, double Value, double Threshold, string Message, string? Term = null);
 
-/// <summary><c>evaluation.json</c>: the metrics (keys of <see cref="MetricKeys"/> and <c>eval/*</c>), alarms and sizes.</summary>
+/// <summary>
+/// <c>evaluation.json</c>: the metrics (keys of <see cref="MetricKeys"/> and <c>eval/*</c>), alarms and sizes, and
+/// <see cref="Samples"/>: a few prompt / reference (SFT) / policy triples drawn with a fixed seed (not picked) for
+/// reports and the demo summary to print.
+/// </summary>
 public sealed record EvaluationReport(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<EvaluationFlag> Flags,
     int Prompts,
     int SamplesPerPrompt,
-    string WinRateBy);
+    string WinRateBy)
+{
+    /// <summary>How many samples <see cref="ShownSamples"/> draws.</summary>
+    public const int ShownSampleCount = 5;
+
+    public IReadOnlyList<EvaluationSample> Samples { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="ShownSampleCount"/> samples (all when fewer) chosen by <c>new Random(seed)</c> without replacement,
+    /// in the order drawn: the same run always shows the same samples, and nobody chose them.
+    /// </summary>
+    public static IReadOnlyList<EvaluationSample> ShownSamples(IReadOnlyList<EvaluationSample> samples, long seed)
+    {
+        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        random.Shuffle(order);
+        return order.Take(ShownSampleCount).Select(i => samples[i]).ToList();
+    }
+}
 
 /// <summary>
 /// Aggregates paired policy/reference completions (policy sample j of a prompt against reference sample j, drawn with the

@@ -56,6 +56,10 @@ public sealed class EvaluateVerbTests : IDisposable
         var samples = await _workspace.ReadJsonLinesAsync("runs/r1/evaluate/samples.jsonl");
         Assert.Equal(15, samples.Count);
         Assert.All(samples, s => Assert.Equal(s["policy"]!.GetValue<string>(), s["reference"]!.GetValue<string>()));
+        var shown = report["samples"]!.AsArray();
+        Assert.Equal(EvaluationReport.ShownSampleCount, shown.Count);
+        Assert.All(shown, s => Assert.Contains(samples, line => line.ToJsonString() == s!.ToJsonString()));
+        Assert.True(shown.Select(s => s!.ToJsonString()).Distinct().Count() == shown.Count, "samples are drawn without replacement");
         var last = (await _workspace.ReadJsonLinesAsync("runs/r1/evaluate/metrics.jsonl"))[^1];
         Assert.Equal(metrics[MetricKeys.Gold]!.GetValue<double>(), last[MetricKeys.Gold]!.GetValue<double>());
     }
