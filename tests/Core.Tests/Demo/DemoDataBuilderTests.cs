@@ -67,6 +67,7 @@ public sealed class DemoDataBuilderTests : IDisposable
             MobyDickChapters = new HashSet<int> { 2 },
             SotuAddresses = new HashSet<string>(),
             KeepCorpusWhole = true,
+            MaxFluencySentences = 2,
             MaxTrainPrompts = 1,
             MaxHeldoutPrompts = 0,
         };
@@ -74,6 +75,7 @@ public sealed class DemoDataBuilderTests : IDisposable
         var summary = DemoDataBuilder.Build(raw, Path.Combine(_root, "out"), options);
 
         Assert.Equal(1, summary.Documents);
+        Assert.Equal(2, summary.FluencyModelSentences);
         Assert.Equal(1, summary.TrainPrompts);
         Assert.Equal(0, summary.HeldoutPrompts);
     }

@@ -58,6 +58,16 @@ public sealed class FluencyGoldTests
     }
 
     [Fact]
+    public void Fluency_order_sets_the_word_model_order_and_the_skeleton_one_above_it()
+    {
+        var judge = GoldScorer.Load(TinyData.Lexicons, new GoldScorerOptions { FluencyOrder = 2 }).Fluency!;
+
+        Assert.Equal(2, judge.Model.Order);
+        Assert.Equal(3, judge.SkeletonModel.Order);
+        Assert.Equal(4, Judge.Model.Order);
+    }
+
+    [Fact]
     public void Held_out_calibration_maps_typical_real_text_to_the_middle()
     {
         var scores = Heldout.Select(h => Judge.Score(h.Prompt, h.Continuation)).Order().ToList();
