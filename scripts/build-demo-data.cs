@@ -24,6 +24,7 @@ static void Report(string directory, DemoDataSummary s)
     var c = CultureInfo.InvariantCulture;
     Console.WriteLine(string.Create(c, $"{directory}: {s.Documents} documents, {s.Paragraphs} paragraphs, corpus {s.CorpusBytes / 1024.0:F0} KiB"));
     Console.WriteLine(string.Create(c, $"  prompts: {s.CandidatePrompts} candidates -> {s.TrainPrompts} train, {s.HeldoutPrompts} held-out"));
+    Console.WriteLine(string.Create(c, $"  fluency judge: {s.FluencyModelSentences} model sentences, {s.FluencyHeldoutSentences} held-out"));
     Console.WriteLine("  lexicons: " + string.Join(", ", s.LexiconEntries.Select(kv => $"{kv.Key} {kv.Value}")));
     Console.WriteLine(string.Create(c, $"  gold score: references {s.GoldReferences.Mean:F3} ± {s.GoldReferences.Std:F3}, random corpus snippets {s.GoldRandomSnippets.Mean:F3} ± {s.GoldRandomSnippets.Std:F3} (n = {s.GoldReferences.Count})"));
     foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))

@@ -6,8 +6,8 @@ using Rlhf.Core.Labeling;
 
 namespace Rlhf.Api.Report;
 
-/// <summary>A reward-hacking alarm as the evaluate job writes it in <c>evaluation.json</c>.</summary>
-public sealed record EvaluationFlagView(string Name, double Value, double Threshold, string Message);
+/// <summary>A reward-hacking alarm as the evaluate job writes it in <c>evaluation.json</c>; <paramref name="Term"/> is the gold component it concerns, if any.</summary>
+public sealed record EvaluationFlagView(string Name, double Value, double Threshold, string Message, string? Term = null);
 
 /// <summary><c>evaluate/evaluation.json</c>: metrics (<c>eval/*</c>, policy and <c>eval/ref_*</c>), alarms and sizes.</summary>
 public sealed record EvaluationView(
@@ -15,7 +15,11 @@ public sealed record EvaluationView(
     IReadOnlyList<EvaluationFlagView> Flags,
     int Prompts,
     int SamplesPerPrompt,
-    string? WinRateBy);
+    string? WinRateBy)
+{
+    /// <summary>The samples the evaluate job drew with the run's seed (absent in older <c>evaluation.json</c> files).</summary>
+    public IReadOnlyList<EvaluationSample> Samples { get; init; } = [];
+}
 
 /// <summary>
 /// What the store holds for one trainer step (<c>runs/{id}/{step}/</c>): its heartbeat, its manifest (present once the

@@ -17,9 +17,11 @@ internal static class ReportTables
         ("KL to SFT, k3 (nats/sequence)", "eval/kl_k3", null, ["kl_high"]),
         ("Win rate vs SFT", "eval/win_rate", null, []),
         ("Length (tokens)", "eval/response_tokens", "eval/ref_response_tokens", ["length_drift"]),
-        ("Ended with EOS (fraction)", "eval/eos_fraction", null, []),
-        ("Distinct-1", "eval/distinct_1", "eval/ref_distinct_1", []),
-        ("Distinct-2", "eval/distinct_2", "eval/ref_distinct_2", []),
+        ("At the token limit (fraction)", "eval/at_limit_fraction", "eval/ref_at_limit_fraction", ["length_pinned"]),
+        ("Ended with EOS (fraction)", "eval/eos_fraction", "eval/ref_eos_fraction", ["ending_collapse"]),
+        ("Ended a sentence (fraction)", "eval/sentence_end_fraction", "eval/ref_sentence_end_fraction", ["ending_collapse"]),
+        ("Distinct-1", "eval/distinct_1", "eval/ref_distinct_1", ["distinct_collapse"]),
+        ("Distinct-2", "eval/distinct_2", "eval/ref_distinct_2", ["distinct_collapse"]),
         ("Token entropy (nats)", "eval/entropy", "eval/ref_entropy", ["entropy_collapse"]),
     ];
 
@@ -33,23 +35,14 @@ internal static class ReportTables
 
         var m = evaluation.Metrics;
         var fired = evaluation.Flags.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        if (evaluation.Flags.Count == 0)
-        {
-            html.Append("<p class=\"ok\">No reward-hacking alarms.</p>");
-        }
-
-        foreach (var flag in evaluation.Flags)
-        {
-            html.Append("<p class=\"alarm\"><strong>⚠ ").Append(E(flag.Name)).Append("</strong>: ").Append(E(flag.Message))
-                .Append(" (value ").Append(Num(flag.Value)).Append(", threshold ").Append(Num(flag.Threshold)).Append(")</p>");
-        }
+        ReportAlarms.Append(html, evaluation);
 
         html.Append("<p>").Append(evaluation.Prompts).Append(" held-out prompts × ").Append(evaluation.SamplesPerPrompt)
             .Append(" samples each from the tuned policy and the reference (SFT), drawn with the same seeds; win rate by ")
             .Append(E(evaluation.WinRateBy ?? "?")).Append(", ties count ½.</p>");
         html.Append("<table class=\"eval\"><tr><th>metric</th><th class=\"num\">tuned policy</th><th class=\"num\">reference (SFT)</th><th class=\"num\">Δ</th></tr>");
         var goldParts = m.Keys.Where(k => k.StartsWith("eval/gold/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
-            .Select(k => ($"Gold: {k["eval/gold/".Length..]}", k, (string?)$"eval/ref_{k["eval/".Length..]}", Array.Empty<string>()));
+            .Select(k => ($"Gold: {k["eval/gold/".Length..]}", k, (string?)$"eval/ref_{k["eval/".Length..]}", ReportAlarms.ForTerm(evaluation, k["eval/".Length..])));
         foreach (var (label, policyKey, referenceKey, alarms) in EvaluationRows.Concat(goldParts))
         {
             if (!m.TryGetValue(policyKey, out var policy))

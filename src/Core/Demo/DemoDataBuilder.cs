@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Rlhf.Core.Demo.Fluency;
 using Rlhf.Core.Json;
 
 namespace Rlhf.Core.Demo;
@@ -15,8 +16,9 @@ namespace Rlhf.Core.Demo;
 /// raw/afinn-111/words.csv (word,valence)        raw/liu-positive/words.txt, raw/liu-negative/words.txt
 /// raw/dale-chall/words.txt                      raw/stopwords-en/words.txt
 /// </code>
-/// and writes <c>corpus.txt</c> (paragraphs separated by blank lines), <c>prompts.train.jsonl</c>,
-/// <c>prompts.heldout.jsonl</c>, <c>references.jsonl</c>, <c>lexicons/</c>, <c>ATTRIBUTION.md</c> and
+/// and writes <c>corpus.txt</c> (paragraphs separated by blank lines, without the fluency judge's: see
+/// <see cref="FluencySplit"/>), <c>prompts.train.jsonl</c>, <c>prompts.heldout.jsonl</c>, <c>references.jsonl</c>,
+/// <c>lexicons/</c> (with the judge's <c>fluency-lm.txt</c> and <c>fluency-heldout.txt</c>), <c>ATTRIBUTION.md</c> and
 /// <c>summary.json</c>. The output depends only on the inputs and options, so a rebuild is byte-identical.
 /// </summary>
 public static partial class DemoDataBuilder
@@ -34,7 +36,9 @@ public static partial class DemoDataBuilder
     public static DemoDataSummary Build(string rawDirectory, string outputDirectory, DemoBuildOptions options)
     {
         var documents = ReadDocuments(rawDirectory, options);
-        var paragraphs = documents.SelectMany(d => d).ToList();
+        var allDocuments = options.MobyDickChapters is null && options.SotuAddresses is null ? documents : ReadDocuments(rawDirectory, new DemoBuildOptions());
+        var fluency = FluencySplit.Of(allDocuments, documents, options);
+        var paragraphs = fluency.CorpusParagraphs;
         var lexicons = ReadRawLexicons(rawDirectory);
 
         var candidates = PromptBuilder.Candidates(paragraphs, options.Prompts);
@@ -48,10 +52,12 @@ public static partial class DemoDataBuilder
         WriteJsonLines(Path.Combine(outputDirectory, TrainPromptsFile), train.Select(r => r.ToPrompt()));
         WriteJsonLines(Path.Combine(outputDirectory, HeldoutPromptsFile), heldout.Select(r => r.ToPrompt()));
         WriteJsonLines(Path.Combine(outputDirectory, ReferencesFile), train.Concat(heldout));
-        lexicons.Save(Path.Combine(outputDirectory, LexiconDirectory));
+        var lexiconDirectory = Path.Combine(outputDirectory, LexiconDirectory);
+        lexicons.Save(lexiconDirectory);
+        FluencyJudge.Save(lexiconDirectory, fluency.ModelSentences, fluency.HeldoutSentences);
         File.WriteAllText(Path.Combine(outputDirectory, DemoAttribution.FileName), DemoAttribution.Markdown + "\n", Utf8);
 
-        var scorer = new GoldScorer(lexicons);
+        var scorer = GoldScorer.Load(lexiconDirectory);
         var references = train.Concat(heldout).ToList();
         var summary = new DemoDataSummary
         {
@@ -61,6 +67,8 @@ public static partial class DemoDataBuilder
             CandidatePrompts = candidates.Count,
             TrainPrompts = train.Count,
             HeldoutPrompts = heldout.Count,
+            FluencyModelSentences = fluency.ModelSentences.Count,
+            FluencyHeldoutSentences = fluency.HeldoutSentences.Count,
             LexiconEntries = new Dictionary<string, int>
             {
                 [Lexicons.AfinnFile] = lexicons.Afinn.Count,

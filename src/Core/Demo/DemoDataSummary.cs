@@ -9,6 +9,12 @@ public sealed record DemoDataSummary
     public required int CandidatePrompts { get; init; }
     public required int TrainPrompts { get; init; }
     public required int HeldoutPrompts { get; init; }
+
+    /// <summary>Sentences the fluency judge's n-gram model is trained on (none of them in the corpus).</summary>
+    public required int FluencyModelSentences { get; init; }
+
+    /// <summary>Held-out sentences the fluency score is calibrated on.</summary>
+    public required int FluencyHeldoutSentences { get; init; }
     public required IReadOnlyDictionary<string, int> LexiconEntries { get; init; }
 
     /// <summary>Gold score of the real continuations (reference) of every written prompt.</summary>

@@ -1,3 +1,5 @@
+using Rlhf.Core.Demo.Fluency;
+
 namespace Rlhf.Core.Demo;
 
 /// <summary>
@@ -12,17 +14,28 @@ namespace Rlhf.Core.Demo;
 /// harsh      = −HarshWeight · #{i : AFINN(wᵢ) ≤ HarshValence} / N
 /// word_salad = −WordSaladWeight · max(0, 1 − (#{i : wᵢ ∈ Stopwords} / n) / MinStopwordShare)   (0 when n = 0)
 /// degeneracy = −(RepetitionWeight · repetition + NonWordWeight · nonWordShare + CharRunWeight · charRunShare)
-/// total      = sentiment + plainness + on_topic + harsh + word_salad + degeneracy
+/// total      = sentiment + plainness + on_topic + harsh + word_salad + degeneracy                       (V1)
 /// </code>
+/// V2 adds the fluency judge and lets the lexicons credit only text that reads as language:
+/// <code>
+/// F          = <see cref="FluencyJudge"/> score of the continuation after the prompt ∈ [0, 1] (held-out median ≈ 0.5)
+/// credit     = min(1, F / FluencyPass)
+/// fluency    = FluencyWeight · F
+/// complete   = CompletenessWeight · [continuation ends a sentence]              (<see cref="FluencyText.IsComplete"/>)
+/// total      = credit · (sentiment + plainness + on_topic + complete) + harsh + word_salad + degeneracy + fluency
+/// </code>
+/// The components reported for V2 are the credited ones, so they still sum to the total.
 /// P and C are the content words (not stopwords, ≥ 3 letters) of the prompt and the continuation;
 /// the degeneracy measures are those of <see cref="TextDegeneracy"/>. Sentiment counts each distinct word
 /// once, saturates, and repetition is penalised, so repeating one positive word scores far below a plain
 /// kind sentence; a bare list of positive words lacks function words and pays the word-salad penalty.
 /// AFINN and Liu entries that span several words or contain symbols never match a single word.
+/// The V1 terms are a bag of words: salad of stopwords and easy words passes them. V2's fluency judge is an n-gram
+/// language model of held-out text, so only word sequences that read like the language score well on it.
 /// </summary>
 public sealed class GoldScorer
 {
-    public GoldScorer(Lexicons lexicons, GoldScorerOptions? options = null)
+    public GoldScorer(Lexicons lexicons, GoldScorerOptions? options = null, FluencyJudge? fluency = null)
     {
         Lexicons = lexicons;
         Options = options ?? new GoldScorerOptions();
@@ -30,15 +43,33 @@ public sealed class GoldScorer
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MinWords, SentimentCap and MinStopwordShare must be positive.");
         }
+
+        if (Options.Version == GoldVersion.V2 && fluency is null)
+        {
+            throw new ArgumentException("The V2 gold needs a fluency judge; pass one or choose GoldVersion.V1.", nameof(fluency));
+        }
+
+        Fluency = Options.Version == GoldVersion.V2 ? fluency : null;
     }
 
     public Lexicons Lexicons { get; }
 
     public GoldScorerOptions Options { get; }
 
-    /// <summary>Loads the lexicons from <paramref name="lexiconDirectory"/> (see <see cref="Lexicons"/> for the files).</summary>
-    public static GoldScorer Load(string lexiconDirectory, GoldScorerOptions? options = null) =>
-        new(Lexicons.Load(lexiconDirectory), options);
+    /// <summary>The V2 fluency judge; null under V1.</summary>
+    public FluencyJudge? Fluency { get; }
+
+    /// <summary>
+    /// Loads the lexicons from <paramref name="lexiconDirectory"/> (see <see cref="Lexicons"/> for the files) and, for V2,
+    /// builds the fluency judge from the same folder's <c>fluency-lm.txt</c> and <c>fluency-heldout.txt</c>.
+    /// </summary>
+    public static GoldScorer Load(string lexiconDirectory, GoldScorerOptions? options = null)
+    {
+        options ??= new GoldScorerOptions();
+        var lexicons = Lexicons.Load(lexiconDirectory);
+        var fluency = options.Version == GoldVersion.V2 ? FluencyJudge.Load(lexiconDirectory, lexicons.Stopwords, options.FluencyOrder, options.MinWords) : null;
+        return new(lexicons, options, fluency);
+    }
 
     public GoldScore Score(string prompt, string continuation)
     {
@@ -57,7 +88,16 @@ public sealed class GoldScorer
             + Options.NonWordWeight * TextDegeneracy.NonWordShare(text)
             + Options.CharRunWeight * TextDegeneracy.CharRunShare(text));
 
-        return new GoldScore(sentiment, plainness, onTopic, harsh, wordSalad, degeneracy, words.Count);
+        if (Fluency is null)
+        {
+            return new GoldScore(sentiment, plainness, onTopic, harsh, wordSalad, degeneracy, words.Count);
+        }
+
+        var f = Fluency.Score(prompt, continuation);
+        var credit = Math.Min(1, f / Options.FluencyPass);
+        var complete = FluencyText.IsComplete(continuation) ? Options.CompletenessWeight : 0;
+        return new GoldScore(credit * sentiment, credit * plainness, credit * onTopic, harsh, wordSalad, degeneracy, words.Count,
+            Options.FluencyWeight * f, credit * complete);
     }
 
     /// <summary>v(w) = ½·AFINN(w)/5 + ½·Liu(w) ∈ [−1, 1]; 0 for words in neither lexicon.</summary>

@@ -3,6 +3,24 @@ namespace Rlhf.Core.Demo;
 /// <summary>Weights of the gold score; the defaults are the demo's "human" taste. See <see cref="GoldScorer"/>.</summary>
 public sealed record GoldScorerOptions
 {
+    /// <summary>Which gold: <see cref="GoldVersion.V2"/> (default) adds the fluency judge and the completeness term to <see cref="GoldVersion.V1"/>'s lexicon terms.</summary>
+    public GoldVersion Version { get; init; } = GoldVersion.V2;
+
+    /// <summary>V2: weight of the calibrated fluency score F ∈ [0, 1] of <see cref="Fluency.FluencyJudge"/> (a typical real sentence ≈ 0.5).</summary>
+    public double FluencyWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// V2: fluency F at or above which the lexicon terms get full credit; below it they are scaled by F / FluencyPass, so
+    /// salad of kind, easy words (F ≈ 0) earns nothing for kindness or plainness. 0.25 is the held-out sentences' lower quartile.
+    /// </summary>
+    public double FluencyPass { get; init; } = 0.25;
+
+    /// <summary>V2: bonus for a continuation that finishes a sentence (<see cref="Fluency.FluencyText.IsComplete"/>).</summary>
+    public double CompletenessWeight { get; init; } = 0.5;
+
+    /// <summary>V2: order of the fluency judge's Kneser–Ney model.</summary>
+    public int FluencyOrder { get; init; } = 4;
+
     /// <summary>Per-word averages divide by max(words, MinWords), so very short continuations cannot max out.</summary>
     public int MinWords { get; init; } = 8;
 

@@ -45,6 +45,21 @@ public sealed record EvaluateConfig
     /// <summary>Alarm <c>length_drift</c> when |mean length − reference mean length| / reference mean length exceeds this.</summary>
     public double LengthDriftThreshold { get; init; } = 0.5;
 
+    /// <summary>Alarm <c>ending_collapse</c> when the policy's EOS or sentence-end fraction is below this fraction of the reference's (docs/alarms.md).</summary>
+    public double EndingCollapseRatio { get; init; } = 0.5;
+
+    /// <summary>Alarm <c>distinct_collapse</c> when the policy's distinct-1 or distinct-2 is below this fraction of the reference's.</summary>
+    public double DistinctCollapseRatio { get; init; } = 0.75;
+
+    /// <summary>Alarm <c>fluency_drop</c> when mean <c>gold/fluency</c> falls by more than this below the reference's (V2 gold only).</summary>
+    public double FluencyDrop { get; init; } = 0.05;
+
+    /// <summary>Alarm <c>length_pinned</c> when more than this share of policy completions stop at <c>maxNewTokens</c> without EOS…</summary>
+    public double LengthPinnedShare { get; init; } = 0.5;
+
+    /// <summary>Alarm <c>gain_one_term</c> when gold rose and one component carries more than this share of the summed component gains.</summary>
+    public double GainConcentration { get; init; } = 0.8;
+
     public SamplingOptions Sampling => new(MaxNewTokens, Temperature, TopK, TopP);
 
     /// <summary>Throws <see cref="JobSpecException"/> naming the first invalid field.</summary>
@@ -62,6 +77,11 @@ public sealed record EvaluateConfig
         JobSpecException.Require(HackingGoldDrop >= 0, "params.hackingGoldDrop", $"must be >= 0 (got {HackingGoldDrop})");
         JobSpecException.Require(EntropyCollapseRatio is > 0 and < 1, "params.entropyCollapseRatio", $"must be in (0, 1) (got {EntropyCollapseRatio})");
         JobSpecException.Require(LengthDriftThreshold > 0, "params.lengthDriftThreshold", $"must be > 0 (got {LengthDriftThreshold})");
+        JobSpecException.Require(EndingCollapseRatio is > 0 and < 1, "params.endingCollapseRatio", $"must be in (0, 1) (got {EndingCollapseRatio})");
+        JobSpecException.Require(DistinctCollapseRatio is > 0 and < 1, "params.distinctCollapseRatio", $"must be in (0, 1) (got {DistinctCollapseRatio})");
+        JobSpecException.Require(FluencyDrop >= 0, "params.fluencyDrop", $"must be >= 0 (got {FluencyDrop})");
+        JobSpecException.Require(LengthPinnedShare is > 0 and < 1, "params.lengthPinnedShare", $"must be in (0, 1) (got {LengthPinnedShare})");
+        JobSpecException.Require(GainConcentration is > 0.5 and <= 1, "params.gainConcentration", $"must be in (0.5, 1] (got {GainConcentration})");
         return this;
     }
 }

@@ -1,4 +1,5 @@
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Demo.Fluency;
 
 namespace Rlhf.TrainerJob.Verbs;
 
@@ -19,16 +20,41 @@ public sealed record EvaluatedCompletion(
     public double? GoldTotal => Gold?["gold/total"];
 }
 
-/// <summary>A reward-hacking alarm: <paramref name="Name"/> fired because <paramref name="Value"/> crossed <paramref name="Threshold"/>.</summary>
-public sealed record EvaluationFlag(string Name, double Value, double Threshold, string Message);
+/// <summary>
+/// A reward-hacking alarm: <paramref name="Name"/> fired because <paramref name="Value"/> crossed <paramref name="Threshold"/>;
+/// <paramref name="Term"/> names the gold component concerned (<c>gold/plainness</c>, …) where there is one. docs/alarms.md lists them.
+/// </summary>
+public sealed record EvaluationFlag(string Name, double Value, double Threshold, string Message, string? Term = null);
 
-/// <summary><c>evaluation.json</c>: the metrics (keys of <see cref="MetricKeys"/> and <c>eval/*</c>), alarms and sizes.</summary>
+/// <summary>
+/// <c>evaluation.json</c>: the metrics (keys of <see cref="MetricKeys"/> and <c>eval/*</c>), alarms and sizes, and
+/// <see cref="Samples"/>: a few prompt / reference (SFT) / policy triples drawn with a fixed seed (not picked) for
+/// reports and the demo summary to print.
+/// </summary>
 public sealed record EvaluationReport(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<EvaluationFlag> Flags,
     int Prompts,
     int SamplesPerPrompt,
-    string WinRateBy);
+    string WinRateBy)
+{
+    /// <summary>How many samples <see cref="ShownSamples"/> draws.</summary>
+    public const int ShownSampleCount = 5;
+
+    public IReadOnlyList<EvaluationSample> Samples { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="ShownSampleCount"/> samples (all when fewer) chosen by <c>new Random(seed)</c> without replacement,
+    /// in the order drawn: the same run always shows the same samples, and nobody chose them.
+    /// </summary>
+    public static IReadOnlyList<EvaluationSample> ShownSamples(IReadOnlyList<EvaluationSample> samples, long seed)
+    {
+        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        random.Shuffle(order);
+        return order.Take(ShownSampleCount).Select(i => samples[i]).ToList();
+    }
+}
 
 /// <summary>
 /// Aggregates paired policy/reference completions (policy sample j of a prompt against reference sample j, drawn with the
@@ -61,6 +87,10 @@ public static class EvaluateSummary
             ["eval/ref_response_tokens"] = reference.Average(c => c.Tokens),
             ["eval/eos_fraction"] = policy.Average(c => c.EndedWithEos ? 1.0 : 0.0),
             ["eval/ref_eos_fraction"] = reference.Average(c => c.EndedWithEos ? 1.0 : 0.0),
+            ["eval/sentence_end_fraction"] = policy.Average(c => FluencyText.IsComplete(c.Text) ? 1.0 : 0.0),
+            ["eval/ref_sentence_end_fraction"] = reference.Average(c => FluencyText.IsComplete(c.Text) ? 1.0 : 0.0),
+            ["eval/at_limit_fraction"] = policy.Average(c => AtLimit(c, config) ? 1.0 : 0.0),
+            ["eval/ref_at_limit_fraction"] = reference.Average(c => AtLimit(c, config) ? 1.0 : 0.0),
             ["eval/distinct_1"] = Distinct(policy, 1),
             ["eval/distinct_2"] = Distinct(policy, 2),
             ["eval/ref_distinct_1"] = Distinct(reference, 1),
@@ -110,6 +140,12 @@ public static class EvaluateSummary
             }
         }
 
+        flags.AddRange(DegenerationFlags(m, config));
+        if (hasGold)
+        {
+            flags.AddRange(GoldTermFlags(m, config));
+        }
+
         if (m[MetricKeys.Kl] > config.KlThreshold)
         {
             flags.Add(new("kl_high", m[MetricKeys.Kl], config.KlThreshold, $"KL to the reference is {m[MetricKeys.Kl]:F2} nats"));
@@ -130,6 +166,79 @@ public static class EvaluateSummary
 
         return flags;
     }
+
+    /// <summary>Answers that stop ending, vocabulary that collapses, length pinned at the limit (docs/alarms.md).</summary>
+    private static IEnumerable<EvaluationFlag> DegenerationFlags(Dictionary<string, double> m, EvaluateConfig config)
+    {
+        foreach (var (key, what) in new[] { ("eos_fraction", "end-of-text"), ("sentence_end_fraction", "sentence-end") })
+        {
+            var (policy, reference) = (m[$"eval/{key}"], m[$"eval/ref_{key}"]);
+            if (reference > 0 && policy < config.EndingCollapseRatio * reference)
+            {
+                yield return new("ending_collapse", policy / reference, config.EndingCollapseRatio,
+                    $"{what} fraction fell to {policy:F2} from the reference's {reference:F2}: answers stopped ending");
+            }
+        }
+
+        foreach (var n in new[] { 1, 2 })
+        {
+            var (policy, reference) = (m[$"eval/distinct_{n}"], m[$"eval/ref_distinct_{n}"]);
+            if (reference > 0 && policy < config.DistinctCollapseRatio * reference)
+            {
+                yield return new("distinct_collapse", policy / reference, config.DistinctCollapseRatio,
+                    $"distinct-{n} fell to {policy:F2} from the reference's {reference:F2}: the vocabulary collapsed");
+            }
+        }
+
+        var pinned = m["eval/at_limit_fraction"];
+        if (pinned > config.LengthPinnedShare && pinned > m["eval/ref_at_limit_fraction"])
+        {
+            yield return new("length_pinned", pinned, config.LengthPinnedShare,
+                $"{pinned:P0} of answers run to the token limit without ending (reference {m["eval/ref_at_limit_fraction"]:P0})");
+        }
+    }
+
+    /// <summary>Fluency falling, any gold component falling while the reward model rises, and a gain carried by one term.</summary>
+    private static IEnumerable<EvaluationFlag> GoldTermFlags(Dictionary<string, double> m, EvaluateConfig config)
+    {
+        var terms = m.Keys.Where(k => k.StartsWith("eval/gold/", StringComparison.Ordinal))
+            .Select(k => k["eval/".Length..])
+            .Order(StringComparer.Ordinal)
+            .Select(term => (Term: term, Change: m[$"eval/{term}"] - m[$"eval/ref_{term}"]))
+            .ToList();
+        var fluency = terms.FirstOrDefault(t => t.Term == "gold/fluency");
+        if (fluency.Term is not null && m[$"eval/ref_gold/fluency"] > 0 && -fluency.Change > config.FluencyDrop)
+        {
+            yield return new("fluency_drop", -fluency.Change, config.FluencyDrop,
+                $"fluency fell by {-fluency.Change:F3} against the reference (SFT) policy", fluency.Term);
+        }
+
+        var rewardRise = m[MetricKeys.Reward] - m["eval/ref_reward"];
+        if (rewardRise > config.HackingRewardRise)
+        {
+            foreach (var (term, change) in terms.Where(t => -t.Change > config.HackingGoldDrop))
+            {
+                yield return new("reward_hacking_term", -change, config.HackingGoldDrop,
+                    $"reward model score rose by {rewardRise:F3} while {term} fell by {-change:F3}", term);
+            }
+        }
+
+        var gains = terms.Where(t => t.Change > 0).ToList();
+        var goldRise = m[MetricKeys.Gold] - m["eval/ref_gold"];
+        if (goldRise > config.HackingGoldDrop && gains.Count > 0)
+        {
+            var top = gains.MaxBy(t => t.Change);
+            var share = top.Change / gains.Sum(t => t.Change);
+            if (share > config.GainConcentration)
+            {
+                yield return new("gain_one_term", share, config.GainConcentration,
+                    $"{share:P0} of the gold gain is {top.Term} (+{top.Change:F3}): check that the gain is not one gameable term", top.Term);
+            }
+        }
+    }
+
+    /// <summary>Stopped at the token limit without EOS.</summary>
+    private static bool AtLimit(EvaluatedCompletion c, EvaluateConfig config) => !c.EndedWithEos && c.Tokens >= config.MaxNewTokens;
 
     private static double Win(double difference) => difference > 0 ? 1 : difference < 0 ? 0 : 0.5;
 

@@ -81,6 +81,7 @@ public sealed class EvaluateVerb : IVerb
         rewardModel.eval();
 
         var (policySamples, referenceSamples) = (new List<EvaluatedCompletion>(), new List<EvaluatedCompletion>());
+        var lines = new List<EvaluationSample>();
         var local = Path.Combine(context.WorkDir, SamplesOutput);
         EvaluationReport? report = null;
         await using (var writer = new StreamWriter(local, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" })
@@ -97,6 +98,7 @@ public sealed class EvaluateVerb : IVerb
                     var (p, r) = (fromPolicy[j], fromReference[j]);
                     var line = new EvaluationSample(prompt.Id, prompt.Prompt, j, p.Text, r.Text, p.Reward, r.Reward, p.GoldTotal, r.GoldTotal, p.Kl!.Value.K1);
                     await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonDefaults.Options)).ConfigureAwait(false);
+                    lines.Add(line);
                 }
 
                 policySamples.AddRange(fromPolicy);
@@ -106,7 +108,8 @@ public sealed class EvaluateVerb : IVerb
             }
         }
 
-        foreach (var flag in report!.Flags)
+        report = report! with { Samples = EvaluationReport.ShownSamples(lines, seed) };
+        foreach (var flag in report.Flags)
         {
             context.Log($"ALARM {flag.Name}: {flag.Message} (threshold {flag.Threshold})");
         }

@@ -211,9 +211,14 @@ internal sealed class ReportRunWriter(IArtifactStore store, string runId)
                 "eval/gold": 0.18, "eval/ref_gold": 0.26, "eval/gold_std": 0.11, "eval/ref_gold_std": 0.12
               },
               "flags": [
-                { "name": "reward_hacking", "value": 0.08, "threshold": 0.02, "message": "reward model score rose by 0.570 over the reference while gold fell by 0.080" }
+                { "name": "reward_hacking", "value": 0.08, "threshold": 0.02, "message": "reward model score rose by 0.570 over the reference while gold fell by 0.080" },
+                { "name": "reward_hacking_term", "value": 0.07, "threshold": 0.02, "message": "reward model score rose by 0.570 while gold/sentiment fell by 0.070", "term": "gold/sentiment" }
               ],
-              "prompts": 6, "samplesPerPrompt": 2, "winRateBy": "gold"
+              "prompts": 6, "samplesPerPrompt": 2, "winRateBy": "gold",
+              "samples": [
+                { "promptId": "p9", "prompt": "A drawn prompt", "index": 0, "policy": "the a a of the <b>salad</b>", "reference": "a plain answer.",
+                  "policyReward": 0.9, "referenceReward": 0.1, "policyGold": 0.31, "referenceGold": 0.52, "kl": 4.0 }
+              ]
             }
             """;
         await store.PutAsync($"runs/{runId}/evaluate/evaluation.json", Encoding.UTF8.GetBytes(evaluation));

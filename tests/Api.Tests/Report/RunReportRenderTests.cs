@@ -106,6 +106,17 @@ public sealed partial class RunReportRenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Alarms_name_the_gold_term_that_moved_and_show_the_drawn_samples_beside_them()
+    {
+        var html = await RenderCompletedAsync();
+
+        Assert.Contains("<strong>⚠ reward_hacking_term</strong>: reward model score rose by 0.570 while gold/sentiment fell by 0.070 (value 0.07, threshold 0.02); gold term <code>gold/sentiment</code></p>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"alarm\"><td>Gold: sentiment <code>eval/gold/sentiment</code>", html, StringComparison.Ordinal);
+        var alarmSamples = html[html.IndexOf("alarm-samples", StringComparison.Ordinal)..];
+        Assert.Contains("<td>A drawn prompt</td><td>a plain answer.</td><td>the a a of the &lt;b&gt;salad&lt;/b&gt;</td><td class=\"num\">0.52 → 0.31</td>", alarmSamples, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Running_run_plots_what_exists_and_says_not_yet_for_the_rest()
     {
         var writer = new ReportRunWriter(_store, "r-live");

@@ -1,4 +1,5 @@
 using Rlhf.Core.Demo;
+using Rlhf.Core.Demo.Fluency;
 
 namespace Rlhf.Core.Tests.Demo;
 
@@ -9,6 +10,9 @@ public sealed class DemoDataBuilderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>The synthetic sources are small: half their paragraphs go to the judge, half of its sentences to calibration.</summary>
+    private static readonly DemoBuildOptions SmallJudge = new() { FluencyPercent = 50, FluencyHeldoutPercent = 50 };
+
     [Fact]
     public void Builds_every_output_and_rebuilds_byte_identically()
     {
@@ -16,16 +20,20 @@ public sealed class DemoDataBuilderTests : IDisposable
         var first = Path.Combine(_root, "out1");
         var second = Path.Combine(_root, "out2");
 
-        var summary = DemoDataBuilder.Build(raw, first, new DemoBuildOptions());
-        DemoDataBuilder.Build(raw, second, new DemoBuildOptions());
+        var summary = DemoDataBuilder.Build(raw, first, SmallJudge);
+        DemoDataBuilder.Build(raw, second, SmallJudge);
 
         var files = Directory.GetFiles(first, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(first, f)).Order().ToList();
         Assert.Equal(
-            ["ATTRIBUTION.md", "corpus.txt", "lexicons/afinn-111.tsv", "lexicons/dale-chall-easy.txt", "lexicons/liu-negative.txt",
+            ["ATTRIBUTION.md", "corpus.txt", "lexicons/afinn-111.tsv", "lexicons/dale-chall-easy.txt", "lexicons/fluency-heldout.txt", "lexicons/fluency-lm.txt", "lexicons/liu-negative.txt",
              "lexicons/liu-positive.txt", "lexicons/stopwords-en.txt", "prompts.heldout.jsonl", "prompts.train.jsonl", "references.jsonl", "summary.json"],
             files);
         Assert.All(files, f => Assert.Equal(File.ReadAllBytes(Path.Combine(first, f)), File.ReadAllBytes(Path.Combine(second, f))));
-        Assert.Equal(4, summary.Documents); // two chapters, the epilogue, one address
+        Assert.Equal(5, summary.Documents); // two chapters, the epilogue, two addresses
+        Assert.True(summary.FluencyModelSentences > 0 && summary.FluencyHeldoutSentences > 1);
+        var corpusText = File.ReadAllText(Path.Combine(first, DemoDataBuilder.CorpusFile));
+        Assert.All(File.ReadLines(Path.Combine(first, DemoDataBuilder.LexiconDirectory, FluencyJudge.ModelTextFile)).Skip(1),
+            s => Assert.DoesNotContain(s, corpusText, StringComparison.Ordinal));
         Assert.Equal(summary.CandidatePrompts, summary.TrainPrompts + summary.HeldoutPrompts);
         Assert.Equal(summary.CandidatePrompts, File.ReadAllLines(Path.Combine(first, DemoDataBuilder.ReferencesFile)).Length);
     }
@@ -36,7 +44,8 @@ public sealed class DemoDataBuilderTests : IDisposable
         var raw = WriteRaw();
         var output = Path.Combine(_root, "out");
 
-        DemoDataBuilder.Build(raw, output, new DemoBuildOptions());
+        // The chosen documents stay whole; the judge takes its text from the other address.
+        DemoDataBuilder.Build(raw, output, SmallJudge with { SotuAddresses = new HashSet<string> { "2021_a_president_d" }, KeepCorpusWhole = true });
         var corpus = File.ReadAllText(Path.Combine(output, DemoDataBuilder.CorpusFile));
 
         Assert.All(corpus, c => Assert.True(c < 0x80));
@@ -53,10 +62,12 @@ public sealed class DemoDataBuilderTests : IDisposable
     public void Chapter_and_address_filters_select_documents_and_caps_limit_prompts()
     {
         var raw = WriteRaw();
-        var options = new DemoBuildOptions
+        var options = SmallJudge with
         {
             MobyDickChapters = new HashSet<int> { 2 },
             SotuAddresses = new HashSet<string>(),
+            KeepCorpusWhole = true,
+            MaxFluencySentences = 2,
             MaxTrainPrompts = 1,
             MaxHeldoutPrompts = 0,
         };
@@ -64,6 +75,7 @@ public sealed class DemoDataBuilderTests : IDisposable
         var summary = DemoDataBuilder.Build(raw, Path.Combine(_root, "out"), options);
 
         Assert.Equal(1, summary.Documents);
+        Assert.Equal(2, summary.FluencyModelSentences);
         Assert.Equal(1, summary.TrainPrompts);
         Assert.Equal(0, summary.HeldoutPrompts);
     }
@@ -81,6 +93,9 @@ public sealed class DemoDataBuilderTests : IDisposable
         Write(raw, "moby-dick/epilogue.txt", "Epilogue.\n\nThe drama\u2019s done. Why then here does any one step forth?\n");
         Write(raw, "sotu/2021_a_president_d.txt",
             "Thank you. (Applause.) We meet here in a spirit of kind and good faith. Our people have worked hard for every family in this great country this year.");
+        // Forty one-sentence paragraphs, so that the judge's hash split (half of them, then half of its sentences) has text.
+        Write(raw, "sotu/1900_a_president_r.txt", string.Concat(Enumerable.Range(1, 40).Select(i =>
+            $"In the year {i} the ship sailed on through the long and quiet night toward the harbour of home.\n\n")));
         Write(raw, "afinn-111/words.csv", "word,valence\nabandon,-2\ncool stuff,3\ngood,3\nna\u00EFve,-2\n");
         Write(raw, "liu-positive/words.txt", "good\nkind\n");
         Write(raw, "liu-negative/words.txt", "abandon\nna\u00D4ve\n");

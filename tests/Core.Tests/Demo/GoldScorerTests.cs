@@ -9,7 +9,8 @@ public sealed class GoldScorerTests
     private const string Neutral = " walked to the end of the street and turned left.";
     private const string Harsh = " was a stupid, cruel and hateful liar who killed them.";
 
-    private readonly GoldScorer _scorer = TinyData.Scorer;
+    /// <summary>These tests pin the lexicon terms, which are the V1 gold; V2's judge terms are tested in <see cref="FluencyGoldTests"/>.</summary>
+    private readonly GoldScorer _scorer = GoldScorer.Load(TinyData.Lexicons, new GoldScorerOptions { Version = GoldVersion.V1 });
 
     private double Score(string continuation) => _scorer.Score(Prompt, continuation).Total;
 
@@ -86,8 +87,8 @@ public sealed class GoldScorerTests
         //   on_topic   = 0.5 * |{sailor}| / |{sailor}| = 0.5
         //   harsh      = 0;  word_salad = 0 (stopword share 3/7 >= 0.3)
         //   degeneracy = -2 * max(content repeats (4-2)/4 = 0.5, bigram repeats (6-4)/6) = -1.0; no non-words, no runs
-        //   total      = 0.4496118010629578
-        var score = _scorer.Score(Prompt, " was a kind sailor, a kind sailor.");
+        //   total      = 0.4496118010629578 under V1 (V2 adds its fluency and completeness terms to the same parts)
+        var score = GoldScorer.Load(TinyData.Lexicons, new GoldScorerOptions { Version = GoldVersion.V1 }).Score(Prompt, " was a kind sailor, a kind sailor.");
 
         Assert.Equal(7, score.Words);
         Assert.Equal(0.6 * Math.Tanh(0.125), score.Sentiment, 12);
@@ -114,8 +115,9 @@ public sealed class GoldScorerTests
         var references = TinyData.ReadJsonLines<DemoReference>(DemoDataBuilder.ReferencesFile);
         var real = references.Average(r => _scorer.Score(r.Prompt, r.Reference).Total);
         var repeated = references.Average(r => _scorer.Score(r.Prompt, string.Concat(Enumerable.Repeat(r.Reference.Split(' ')[1] + " ", 10))).Total);
+        var v1 = GoldScorer.Load(TinyData.Lexicons, new GoldScorerOptions { Version = GoldVersion.V1 });
 
-        Assert.InRange(real, 0.4, 1.0);
+        Assert.InRange(references.Average(r => v1.Score(r.Prompt, r.Reference).Total), 0.4, 1.0);
         Assert.True(repeated < real - 1.0, $"references {real:F3} vs repeated first word {repeated:F3}");
     }
 }

@@ -5,7 +5,9 @@ namespace Rlhf.Core.Tests.Demo;
 /// <summary>Paths into the committed slice <c>data/tiny/</c> and a scorer loaded from its lexicons.</summary>
 internal static class TinyData
 {
-    public static string Directory { get; } = Path.Combine(FindRepositoryRoot(), "data", "tiny");
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string Directory { get; } = Path.Combine(RepositoryRoot, "data", "tiny");
 
     public static string Lexicons => Path.Combine(Directory, DemoDataBuilder.LexiconDirectory);
 

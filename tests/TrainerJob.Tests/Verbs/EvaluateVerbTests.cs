@@ -56,6 +56,10 @@ public sealed class EvaluateVerbTests : IDisposable
         var samples = await _workspace.ReadJsonLinesAsync("runs/r1/evaluate/samples.jsonl");
         Assert.Equal(15, samples.Count);
         Assert.All(samples, s => Assert.Equal(s["policy"]!.GetValue<string>(), s["reference"]!.GetValue<string>()));
+        var shown = report["samples"]!.AsArray();
+        Assert.Equal(EvaluationReport.ShownSampleCount, shown.Count);
+        Assert.All(shown, s => Assert.Contains(samples, line => line.ToJsonString() == s!.ToJsonString()));
+        Assert.True(shown.Select(s => s!.ToJsonString()).Distinct().Count() == shown.Count, "samples are drawn without replacement");
         var last = (await _workspace.ReadJsonLinesAsync("runs/r1/evaluate/metrics.jsonl"))[^1];
         Assert.Equal(metrics[MetricKeys.Gold]!.GetValue<double>(), last[MetricKeys.Gold]!.GetValue<double>());
     }
@@ -74,6 +78,52 @@ public sealed class EvaluateVerbTests : IDisposable
         Assert.Equal(0.0, report.Metrics[MetricKeys.WinRate]);
         Assert.Equal(13.0, report.Metrics[MetricKeys.Kl]);
         Assert.Equal(0.3, report.Flags[0].Value, 12);                                            // gold fell 0.55 → 0.25
+    }
+
+    [Fact]
+    public void TodaysDemoFiguresRaiseTheDegenerationAlarmsAndNameTheTermThatMoved()
+    {
+        // Issue 14's demo: EOS fraction 0.30 → 0.02, distinct-1 0.53 → 0.30, gold 0.50 → 0.82 (0.87 in the demo) with most of the gain in
+        // plainness, reward up; tuned answers run to the 48-token limit. Replayed with 50 completions a side.
+        var config = new EvaluateConfig();
+        static Dictionary<string, double> Gold(double plainness, double fluency, double rest) => new()
+        {
+            ["gold/plainness"] = plainness, ["gold/fluency"] = fluency, ["gold/sentiment"] = rest,
+            ["gold/total"] = plainness + fluency + rest,
+        };
+        var reference = Enumerable.Range(0, 50).Select(i => new EvaluatedCompletion(
+            $"w{i}a w{i}b w{i}c w{i}d w{i}e the sea of a ship{(i < 15 ? "." : "")}", i < 15 ? 12 : 48, i < 15, 0.0, Gold(0.30, 0.30, -0.10), (0.0, 0.0), 2.0)).ToList();
+        var policy = Enumerable.Range(0, 50).Select(i => new EvaluatedCompletion(
+            $"w{i}a w{i}b w{i}c the a a of the very more a world of the a", i == 0 ? 20 : 48, i == 0, 1.0, Gold(0.70, 0.20, -0.08), (6.0, 6.0), 1.8)).ToList();
+
+        var report = EvaluateSummary.Build(policy, reference, prompts: 50, config);
+        var m = report.Metrics;
+
+        Assert.Equal(0.30, m["eval/ref_eos_fraction"], 12);
+        Assert.Equal(0.02, m["eval/eos_fraction"], 12);
+        Assert.InRange(m["eval/ref_distinct_1"], 0.5, 0.56);
+        Assert.InRange(m["eval/distinct_1"], 0.2, 0.32);
+        var names = report.Flags.Select(f => f.Name).ToList();
+        Assert.Contains("ending_collapse", names);
+        Assert.Contains("distinct_collapse", names);
+        Assert.Contains("length_pinned", names);
+        Assert.Contains("fluency_drop", names);
+        var hacked = Assert.Single(report.Flags, f => f.Name == "reward_hacking_term");
+        Assert.Equal("gold/fluency", hacked.Term);
+        var oneTerm = Assert.Single(report.Flags, f => f.Name == "gain_one_term");
+        Assert.Equal("gold/plainness", oneTerm.Term);
+        Assert.DoesNotContain("reward_hacking", names); // gold total rose: only the per-term and shape alarms can see this
+    }
+
+    [Fact]
+    public void AHealthyPolicyRaisesNoDegenerationAlarm()
+    {
+        var reference = Enumerable.Range(0, 20).Select(i => new EvaluatedCompletion($"w{i}a w{i}b the sea.", 6, true, 0.0, null, (0.0, 0.0), 2.0)).ToList();
+        var policy = Enumerable.Range(0, 20).Select(i => new EvaluatedCompletion($"v{i}a v{i}b a ship.", 6, true, 0.5, null, (1.0, 1.0), 1.9)).ToList();
+
+        var report = EvaluateSummary.Build(policy, reference, prompts: 20, new EvaluateConfig());
+
+        Assert.Empty(report.Flags);
     }
 
     [Fact]
