@@ -137,6 +137,36 @@ public sealed record BenchConfig
         // no missingEosPenalty (was 1): with it PPO learned to end early (77 % EOS), which the gold score does not reward
     });
 
+    /// <summary>
+    /// GRPO at PPO's rollout size and passes (16 prompts × G 4 = 64 completions, μ = 4 passes × 2 minibatches, lr 1e-4), so
+    /// the rows compare algorithms, not budgets. β 0.04 (TRL's default is 0, with no reference): the rows share PPO's
+    /// KL ≤ 10-nat budget, which an unregularised policy overruns.
+    /// </summary>
+    public JsonObject Grpo => Patch("grpo", new()
+    {
+        ["learningRate"] = 1e-4,
+        ["iterations"] = PpoIterations,
+        ["promptsPerIteration"] = 16,
+        ["numGenerations"] = 4,
+        ["numIterations"] = 4,
+        ["numMiniBatches"] = 2,
+        ["maxNewTokens"] = MaxNewTokens,
+        ["beta"] = 0.04,
+    });
+
+    /// <summary>RLOO at the same rollout size and passes as <see cref="Grpo"/>, with TRL's β 0.05 (k1 KL in the reward).</summary>
+    public JsonObject Rloo => Patch("rloo", new()
+    {
+        ["learningRate"] = 1e-4,
+        ["iterations"] = PpoIterations,
+        ["promptsPerIteration"] = 16,
+        ["numGenerations"] = 4,
+        ["numIterations"] = 4,
+        ["numMiniBatches"] = 2,
+        ["maxNewTokens"] = MaxNewTokens,
+        ["beta"] = 0.05,
+    });
+
     public JsonObject Dpo => Patch("dpo", new()
     {
         ["learningRate"] = 2e-4,                            // was 1e-4 with batches of 16 pairs; batches are now prompts (8 × 6 pairs) and take fewer steps: 1e-4 × 16 prompts stopped at KL 4.2 (+0.69 SD)

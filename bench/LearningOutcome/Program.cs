@@ -9,7 +9,7 @@ using Rlhf.Core.Demo;
 using Rlhf.Core.Json;
 using Rlhf.TrainerJob.Verbs;
 
-// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--policies ppo,dpo|none] | --render RESULT.json
+// learning-outcome [--write-doc] [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--policies ppo,dpo,grpo,rloo|none] | --render RESULT.json
 // Drives the real rlhf-trainer through sft → sample → simulated annotators → reward → ppo / dpo → evaluate on the
 // demo task and reports whether the pipeline learns (see docs/learning-outcome.md). --render OUT --work DIR rewrites
 // the doc from the stdout of an earlier run in DIR, re-reading its evaluations from DIR's store, without running anything.
@@ -26,7 +26,7 @@ var config = args.Contains("--quick")
     ? new BenchConfig { SftSteps = 100, LabelPrompts = 48, PpoIterations = 4, PpoPrompts = 128, EvalPrompts = 8, RewardEpochs = 1, DpoEpochs = 1, CorpusChars = 200_000 }
     : new BenchConfig();
 config = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Aggregate(config, (c, x) => c.With(args[x.i + 1]));
-var chains = (Option("--policies") ?? "ppo,dpo").Split(',', StringSplitOptions.RemoveEmptyEntries).Where(c => c != "none").ToHashSet();
+var chains = (Option("--policies") ?? "ppo,dpo,grpo,rloo").Split(',', StringSplitOptions.RemoveEmptyEntries).Where(c => c != "none").ToHashSet();
 var log = Console.Error;
 log.WriteLine($"learning-outcome: data {dataDir}, work {work}");
 
@@ -137,8 +137,10 @@ if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is {
         {
             ("ppo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Ppo),
             ("dpo", new() { ["policy"] = sft, ["preferences"] = preferences }, config.Dpo),
+            ("grpo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Grpo),
+            ("rloo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Rloo),
         };
-        // PPO and DPO are independent given the SFT policy and the preferences: their chains run side by side (each job's
+        // The policy chains are independent given the SFT policy, the RM and the preferences: they run side by side (each job's
         // CPU time is measured on its own, so the CPU-time total does not depend on the overlap).
         policies.AddRange(await Task.WhenAll(trainers.Where(t => chains.Contains(t.Name)).Select(async trainer =>
         {
