@@ -26,7 +26,8 @@ public static class FunctionAppServices
         services.AddRlhfActivities(
             runner => configuration.GetSection(FunctionAppSettings.LocalJobRunner).Bind(runner),
             labeling => configuration.GetSection(FunctionAppSettings.Labeling).Bind(labeling));
-        services.AddRlhfApi();
+        // Links the API writes use the app's public host name (App Service sets WEBSITE_HOSTNAME), never the request's Host header.
+        services.AddRlhfApi(o => o.PublicUrl ??= configuration[FunctionAppSettings.WebsiteHostName] is { Length: > 0 } host ? new Uri($"https://{host}/") : null);
         services.AddOptions<NightlyOptions>()
             .Bind(configuration.GetSection(FunctionAppSettings.Nightly))
             .Validate(o => IsSixFieldCron(o.Schedule), $"{FunctionAppSettings.NightlySchedule} must be a six-field cron (seconds first), e.g. '0 0 2 * * *'.")

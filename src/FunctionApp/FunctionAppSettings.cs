@@ -21,6 +21,13 @@ public static class FunctionAppSettings
     /// <summary>Section bound to <see cref="Rlhf.Activities.Jobs.LocalJobRunnerOptions"/> (trainer path, launcher, concurrency).</summary>
     public const string LocalJobRunner = "Rlhf:LocalJobRunner";
 
-    /// <summary>Section bound to <see cref="Rlhf.Activities.LabelingOptions"/>.</summary>
-    public const string Labeling = "Rlhf:Labeling";
+    /// <summary>
+    /// Section bound to <see cref="Rlhf.Activities.LabelingOptions"/>, including the judge deployments a spec may name:
+    /// <c>Rlhf:Labeling:JudgeDeployments:{name}:Endpoint</c> (https), <c>:Deployment</c> and, for a key instead of the
+    /// managed identity, <c>:ApiKeySetting</c>.
+    /// </summary>
+    public const string Labeling = Rlhf.Activities.LabelingOptions.SectionName;
+
+    /// <summary>The app's default host name, set by App Service; the base of the links the API writes unless <c>RlhfApi:PublicUrl</c> is set.</summary>
+    public const string WebsiteHostName = "WEBSITE_HOSTNAME";
 }
