@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>
 /// Hyper-parameters of the <c>ppo</c> verb (the job spec's <c>params</c>). Defaults and their sources:
@@ -98,20 +98,6 @@ public sealed record PpoConfig : ITrainerParams
 
     /// <summary>Stop the PPO epochs of an iteration once approx KL &gt; 1.5 · this; null = never.</summary>
     public double? EarlyStopTargetKl { get; init; }
-
-    /// <summary>A new controller at the configured initial state.</summary>
-    public IKlController CreateKlController() => KlControl == KlControlKind.Adaptive
-        ? new AdaptiveKlController(InitKlCoef, KlTarget, KlHorizon)
-        : new FixedKlController(InitKlCoef);
-
-    /// <summary>Reward-shaping options for the current β and the reward model's score statistics.</summary>
-    public RewardShapingOptions ShapingOptions(double klCoef, double scoreMean, double scoreStd) => new(
-        klCoef,
-        MissingEosPenalty,
-        MissingEosMode,
-        ScoreClip,
-        NormalizeScores ? scoreMean : null,
-        NormalizeScores ? scoreStd : null);
 
     public IReadOnlyList<string> Validate() => new ParamChecks()
         .Positive(nameof(LearningRate), LearningRate)

@@ -1,7 +1,4 @@
-using Rlhf.TrainerJob.Model;
-using Rlhf.TrainerJob.Runtime;
-
-namespace Rlhf.TrainerJob.Verbs;
+namespace Rlhf.TrainerContracts;
 
 /// <summary><c>params</c> of the <c>evaluate</c> verb: sampling of policy and reference, and the reward-hacking alarm thresholds.</summary>
 public sealed record EvaluateConfig
@@ -44,8 +41,6 @@ public sealed record EvaluateConfig
 
     /// <summary>Alarm <c>length_drift</c> when |mean length − reference mean length| / reference mean length exceeds this.</summary>
     public double LengthDriftThreshold { get; init; } = 0.5;
-
-    public SamplingOptions Sampling => new(MaxNewTokens, Temperature, TopK, TopP);
 
     /// <summary>Throws <see cref="JobSpecException"/> naming the first invalid field.</summary>
     public EvaluateConfig Validate()
