@@ -61,6 +61,12 @@ public static class RunsApi
             return ApiProblem.BadRequest("Invalid run spec", [new ApiError(e.Path ?? "$", "The value cannot be read as the field's type.")]);
         }
 
+        var paramErrors = TrainerParamsSubmission.FindErrors(spec);
+        if (paramErrors.Count > 0)
+        {
+            return ApiProblem.BadRequest("Invalid trainer parameters", paramErrors);
+        }
+
         var hostErrors = await SubmissionChecks.FindErrorsAsync(request, spec, store, cancellationToken);
         if (hostErrors.Count > 0)
         {

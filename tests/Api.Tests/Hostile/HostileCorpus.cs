@@ -56,6 +56,19 @@ public static class HostileCorpus
         HostileRequest.Spec("500,000-character enum value", s => s["policy"]!["algorithm"] = new string('p', 500_000), "$.policy.algorithm", "h-enum"),
         HostileRequest.Spec("unknown top-level field", s => s["evil"] = true, "$.evil", "h-unknown"),
 
+        // --- Trainer parameter blocks, bound at submission with the trainer's own records.
+        HostileRequest.Spec("SFT steps 1e12", s => s["basePolicy"]!["sft"]!["steps"] = 1e12, "$.basePolicy.sft.steps", "h-tp1"),
+        HostileRequest.Spec("SFT batch size 0", s => s["basePolicy"]!["sft"]!["batchSize"] = 0, "$.basePolicy.sft.batchSize", "h-tp2"),
+        HostileRequest.Spec("SFT unknown model key", s => s["basePolicy"]!["sft"]!["model"]!["n_layers"] = 2, "$.basePolicy.sft.model.n_layers", "h-tp3"),
+        HostileRequest.Spec("negative PPO learning rate", s => s["policy"]!["ppo"]!["learningRate"] = -0.001, "$.policy.ppo.learningRate", "h-tp4"),
+        HostileRequest.Spec("unknown PPO parameter", s => s["policy"]!["ppo"]!["klCoef"] = 0.1, "$.policy.ppo.klCoef", "h-tp5"),
+        HostileRequest.Spec("PPO parameter of the wrong type", s => s["policy"]!["ppo"]!["whitenAdvantages"] = "yes", "$.policy.ppo.whitenAdvantages", "h-tp6"),
+        HostileRequest.Spec("unknown DPO parameter", s => s["policy"]!["dpo"] = new JsonObject { ["betta"] = 0.1 }, "$.policy.dpo.betta", "h-tp7"),
+        HostileRequest.Spec("negative reward-model learning rate", s => s["rewardModel"]!["params"]!["learningRate"] = -1, "$.rewardModel.params.learningRate", "h-tp8"),
+        HostileRequest.Spec("evaluation parameter out of range", s => s["evaluation"]!["params"] = new JsonObject { ["entropyCollapseRatio"] = 2 }, "$.evaluation.params.entropyCollapseRatio", "h-tp9"),
+        HostileRequest.Spec("PPO tokens beyond the model's context", s => s["policy"]!["ppo"]!["maxNewTokens"] = 64, "$.policy.ppo.maxNewTokens", "h-ctx1"),
+        HostileRequest.Spec("sampled tokens fill the model's context", s => s["sampling"]!["maxNewTokens"] = 96, "$.sampling.maxNewTokens", "h-ctx2"),
+
         // --- Ids and tokens.
         HostileRequest.Raw("nightly run id", $"api/runs?runId=nightly-20300101T020000Z", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "nightly-20300101T020000Z"),
         HostileRequest.Raw("nightly run id, other case", "api/runs?runId=NIGHTLY-x", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "NIGHTLY-x"),
