@@ -27,7 +27,8 @@ public static class RlhfActivities
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<LocalJobRunnerOptions>().Configure(o => configureRunner?.Invoke(o));
-        services.AddOptions<LabelingOptions>().Configure(o => configureLabeling?.Invoke(o));
+        services.AddOptions<LabelingOptions>().Configure(o => configureLabeling?.Invoke(o)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabelingOptions>, JudgeDeploymentValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobExitSignals>();
         services.TryAddSingleton<IJobRunner, LocalJobRunner>();

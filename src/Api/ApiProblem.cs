@@ -32,6 +32,12 @@ public sealed record ApiProblem(
     public static IResult Conflict(string detail) =>
         new ApiProblem(TypeFor(StatusCodes.Status409Conflict), "Conflict", StatusCodes.Status409Conflict, detail).ToResult();
 
+    public static IResult UnsupportedMediaType(string detail) =>
+        new ApiProblem(TypeFor(StatusCodes.Status415UnsupportedMediaType), "Unsupported media type", StatusCodes.Status415UnsupportedMediaType, detail).ToResult();
+
+    public static IResult Forbidden(string detail) =>
+        new ApiProblem(TypeFor(StatusCodes.Status403Forbidden), "Forbidden", StatusCodes.Status403Forbidden, detail).ToResult();
+
     public static IResult TooLarge(string detail) =>
         new ApiProblem(TypeFor(StatusCodes.Status413PayloadTooLarge), "Request body too large", StatusCodes.Status413PayloadTooLarge, detail).ToResult();
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rlhf.Activities;
 using Rlhf.Activities.Jobs;
 using Rlhf.Api.Labeling;
 using Rlhf.Core.Artifacts;
@@ -20,6 +21,8 @@ public static class RlhfApiEndpoints
             .Configure(o => configure?.Invoke(o))
             .Validate(o => o.MaxSpecBytes > 0 && o.DefaultPageSize > 0 && o.MaxPageSize >= o.DefaultPageSize, "RlhfApi limits must be positive.")
             .ValidateOnStart();
+        // Both hosts bind the judge deployments (and the rest of Rlhf:Labeling) from configuration; the API checks specs against them.
+        services.AddOptions<LabelingOptions>().BindConfiguration(LabelingOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
         services.AddRlhfLabeling();
         return services;
@@ -27,7 +30,9 @@ public static class RlhfApiEndpoints
 
     public static IEndpointRouteBuilder MapRlhfApi(this IEndpointRouteBuilder endpoints)
     {
-        var runs = endpoints.MapGroup("/api/runs");
+        // The local host's front door: Host and cross-origin checks on every route (the Function App has keys instead).
+        var api = endpoints.MapGroup("").AddEndpointFilter<LocalHostGuard>();
+        var runs = api.MapGroup("/api/runs");
         runs.MapPost("", (HttpRequest request, DurableTaskClient client, IArtifactStore store, IOptions<RlhfApiOptions> options, TimeProvider clock, CancellationToken ct) =>
             RunsApi.StartAsync(request, client, store, options.Value, clock, ct));
         runs.MapGet("", (HttpRequest request, DurableTaskClient client, IOptions<RlhfApiOptions> options, CancellationToken ct) =>
@@ -43,7 +48,7 @@ public static class RlhfApiEndpoints
         runs.MapGet("/{id}/agreement", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) => RunAgreementApi.GetAsync(id, client, store, ct));
         runs.MapGet("/{id}/artifacts/{**path}", (string id, string path, IArtifactStore store, CancellationToken ct) =>
             RunsApi.ArtifactAsync(id, path, store, ct));
-        endpoints.MapRlhfLabeling();
+        api.MapRlhfLabeling();
         return endpoints;
     }
 }

@@ -13,4 +13,14 @@ public sealed class RlhfApiOptions
 
     /// <summary>Largest page size a caller may ask for.</summary>
     public int MaxPageSize { get; set; } = 500;
+
+    /// <summary>
+    /// The URL people and tools reach this API at (<c>https://rlhf.example.com/</c>): the base of every link the API
+    /// writes (<c>Location</c>, run links, signed labeling links), so a request's <c>Host</c> header is never reflected.
+    /// Null: the address the connection arrived at (the local host), or <c>https://{WEBSITE_HOSTNAME}</c> in a Function App.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>Host names the local host answers besides loopback names and <see cref="PublicUrl"/>'s host (a LAN name, say).</summary>
+    public List<string> AllowedHosts { get; set; } = [];
 }

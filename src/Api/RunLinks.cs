@@ -15,9 +15,9 @@ public sealed record RunLinks(string Id, string StatusQueryGetUri, string Termin
         return new RunLinks(runId, run, $"{run}/cancel", run, $"{run}/report");
     }
 
-    /// <summary>Absolute URL of <c>/api/runs/{runId}</c> as the caller reached this host (scheme, host, path base).</summary>
+    /// <summary>Absolute URL of <c>/api/runs/{runId}</c> under the API's public base (never the request's <c>Host</c> header).</summary>
     public static string RunUri(HttpRequest request, string runId) =>
-        $"{request.Scheme}://{request.Host}{request.PathBase}/api/runs/{Uri.EscapeDataString(runId)}";
+        $"{PublicBase.Of(request)}/api/runs/{Uri.EscapeDataString(runId)}";
 
     /// <summary>Absolute URL that downloads one of the run's artifacts through the API.</summary>
     public static string ArtifactUri(HttpRequest request, string runId, string relativePath) =>

@@ -36,6 +36,12 @@ public static class RunListQuery
             errors.Add(new ApiError("?prefix", prefixError));
         }
 
+        string? continuation = null;
+        if (query["continuationToken"].ToString() is { Length: > 0 } token && !ContinuationTokens.TryUnwrap(token, out continuation))
+        {
+            errors.Add(new ApiError("?continuationToken", "Not a continuation token this API issued; pass back the continuationToken of the previous page unchanged."));
+        }
+
         var parsed = new OrchestrationQuery
         {
             Statuses = statuses.Count > 0 ? statuses : null,
@@ -43,7 +49,7 @@ public static class RunListQuery
             CreatedFrom = ParseTime(query, "createdFrom", errors),
             CreatedTo = ParseTime(query, "createdTo", errors),
             PageSize = pageSize,
-            ContinuationToken = query["continuationToken"].ToString() is { Length: > 0 } token ? token : null,
+            ContinuationToken = continuation,
             FetchInputsAndOutputs = true,
         };
         return (parsed, errors);

@@ -54,12 +54,14 @@ public static class RunStatusReader
             Done = status?.Done ?? 0,
             Total = status?.Total ?? 0,
             Progress = ProgressOf(status),
-            Message = status?.Message,
+            Message = ErrorText.Sanitize(status?.Message),
             Metrics = status?.Metrics ?? new Dictionary<string, double>(),
             Stages = status?.Stages ?? [],
             Artifacts = (status?.Artifacts ?? []).Select(a => Link(request, metadata.InstanceId, a)).OfType<ArtifactLink>().ToList(),
             Error = ErrorOf(metadata),
-            Output = ParseOrString(metadata.SerializedOutput),
+            Output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed
+                ? JsonValue.Create(ErrorText.Sanitize(metadata.SerializedOutput))
+                : ParseOrString(metadata.SerializedOutput),
             Links = RunLinks.For(request, metadata.InstanceId),
         };
     }
@@ -67,8 +69,8 @@ public static class RunStatusReader
     /// <summary>The failure details, or (the Azure Storage provider keeps only the message) the output of a failed run.</summary>
     private static string? ErrorOf(OrchestrationMetadata metadata) => metadata switch
     {
-        { FailureDetails: { } failure } => $"{failure.ErrorType}: {failure.ErrorMessage}",
-        { RuntimeStatus: OrchestrationRuntimeStatus.Failed } => metadata.SerializedOutput ?? "failed",
+        { FailureDetails: { } failure } => ErrorText.Sanitize($"{failure.ErrorType}: {failure.ErrorMessage}"),
+        { RuntimeStatus: OrchestrationRuntimeStatus.Failed } => ErrorText.Sanitize(metadata.SerializedOutput) ?? "failed",
         _ => null,
     };
 

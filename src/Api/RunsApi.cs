@@ -33,6 +33,11 @@ public static class RunsApi
             return ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", idError)]);
         }
 
+        if (requestedId?.StartsWith(NightlyRuns.IdPrefix, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", $"Ids starting with '{NightlyRuns.IdPrefix}' are reserved for the nightly schedule.")]);
+        }
+
         var (node, problem) = await JsonBodyReader.ReadAsync(request, options.MaxSpecBytes, cancellationToken);
         if (problem is not null)
         {
@@ -45,7 +50,28 @@ public static class RunsApi
             return ApiProblem.BadRequest("Invalid run spec", errors.Select(e => new ApiError(e.Path, e.Message)).ToList());
         }
 
-        var spec = node.Deserialize<RunSpec>(JsonDefaults.Options)!;
+        RunSpec spec;
+        try
+        {
+            spec = node.Deserialize<RunSpec>(JsonDefaults.Options)!;
+        }
+        catch (JsonException e)
+        {
+            // The validator mirrors the reader; should they ever disagree, the caller still gets a 400 naming the field.
+            return ApiProblem.BadRequest("Invalid run spec", [new ApiError(e.Path ?? "$", "The value cannot be read as the field's type.")]);
+        }
+
+        var paramErrors = TrainerParamsSubmission.FindErrors(spec);
+        if (paramErrors.Count > 0)
+        {
+            return ApiProblem.BadRequest("Invalid trainer parameters", paramErrors);
+        }
+
+        var hostErrors = await SubmissionChecks.FindErrorsAsync(request, spec, store, cancellationToken);
+        if (hostErrors.Count > 0)
+        {
+            return ApiProblem.BadRequest("Invalid run spec", hostErrors);
+        }
         string runId;
         if (requestedId is not null)
         {
@@ -101,11 +127,12 @@ public static class RunsApi
         var page = await client.GetAllInstancesAsync(query)
             .AsPages(query.ContinuationToken, query.PageSize)
             .FirstOrDefaultAsync(cancellationToken);
+        var next = page?.ContinuationToken is { } token ? ContinuationTokens.Wrap(token) : null;
         var runs = (page?.Values ?? [])
             .Where(RunStatusReader.IsRun)
             .Select(m => RunStatusReader.ToSummary(request, m))
             .ToList();
-        return Results.Json(new RunPage(runs, page?.ContinuationToken), JsonDefaults.Options);
+        return Results.Json(new RunPage(runs, next), JsonDefaults.Options);
     }
 
     /// <summary><c>GET /api/runs/{id}</c>.</summary>
@@ -186,7 +213,7 @@ public static class RunsApi
 
         var store = request.HttpContext.RequestServices.GetRequiredService<IArtifactStore>();
         var html = await RunReportPage.RenderAsync(RunStatusReader.ToDetail(request, metadata), metadata.SerializedInput, store, cancellationToken);
-        return Results.Content(html, "text/html; charset=utf-8");
+        return SecurityHeaders.Html(html, SecurityHeaders.ReportPolicy);
     }
 
     /// <summary><c>GET /api/runs/{id}/artifacts/{**path}</c>: download one artifact of the run (paths relative to <c>runs/{id}/</c>).</summary>
@@ -201,7 +228,7 @@ public static class RunsApi
         try
         {
             var bytes = await store.ReadAsync(full, cancellationToken);
-            return Results.File(bytes, ContentTypeFor(full), Path.GetFileName(full));
+            return SecurityHeaders.Artifact(Results.File(bytes, ContentTypeFor(full), Path.GetFileName(full)));
         }
         catch (ArtifactNotFoundException)
         {

@@ -28,7 +28,8 @@ public static class FunctionAppServices
         services.AddRlhfActivities(
             runner => configuration.GetSection(FunctionAppSettings.LocalJobRunner).Bind(runner),
             labeling => configuration.GetSection(FunctionAppSettings.Labeling).Bind(labeling));
-        services.AddRlhfApi();
+        // Links the API writes use the app's public host name (App Service sets WEBSITE_HOSTNAME), never the request's Host header.
+        services.AddRlhfApi(o => o.PublicUrl ??= configuration[FunctionAppSettings.WebsiteHostName] is { Length: > 0 } host ? new Uri($"https://{host}/") : null);
         // Every instance must sign and check label links with one key, so outside Development it comes from configuration
         // (a Key Vault reference in Azure) and is never generated; the start-up check names the setting instead of a 500 later.
         services.AddOptions<LabelingApiOptions>()

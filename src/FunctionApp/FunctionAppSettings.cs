@@ -21,9 +21,16 @@ public static class FunctionAppSettings
     /// <summary>Section bound to <see cref="Rlhf.Activities.Jobs.LocalJobRunnerOptions"/> (trainer path, launcher, concurrency).</summary>
     public const string LocalJobRunner = "Rlhf:LocalJobRunner";
 
-    /// <summary>Section bound to <see cref="Rlhf.Activities.LabelingOptions"/> and <see cref="Rlhf.Api.Labeling.LabelingApiOptions"/>.</summary>
-    public const string Labeling = "Rlhf:Labeling";
+    /// <summary>
+    /// Section bound to <see cref="Rlhf.Activities.LabelingOptions"/> and <see cref="Rlhf.Api.Labeling.LabelingApiOptions"/>, including
+    /// the judge deployments a spec may name: <c>Rlhf:Labeling:JudgeDeployments:{name}:Endpoint</c> (https), <c>:Deployment</c> and,
+    /// for a key instead of the managed identity, <c>:ApiKeySetting</c>.
+    /// </summary>
+    public const string Labeling = Rlhf.Activities.LabelingOptions.SectionName;
 
     /// <summary>The label-link signing key (base64, at least 32 bytes): required outside Development; in Azure a Key Vault reference.</summary>
     public const string LabelingTokenKey = "Rlhf:Labeling:TokenKey";
+
+    /// <summary>The app's default host name, set by App Service; the base of the links the API writes unless <c>RlhfApi:PublicUrl</c> is set.</summary>
+    public const string WebsiteHostName = "WEBSITE_HOSTNAME";
 }

@@ -39,6 +39,12 @@ public sealed class HttpTriggerTests
     public async Task ValidSpecStartsAnRlhfRunUnderTheRequestedIdAndAnswers202WithItsLinks()
     {
         await using var host = await WrapperHost.StartAsync();
+        // Submission checks that the spec's inputs exist (the default tiny datasets); the run is terminated before it reads them.
+        foreach (var input in new[] { "corpus.txt", "prompts.train.jsonl", "prompts.heldout.jsonl", "lexicons/afinn-111.tsv" })
+        {
+            await host.Store.PutAsync($"datasets/tiny/{input}", Encoding.UTF8.GetBytes("x\n"));
+        }
+
         var context = Request("POST", "/api/runs?runId=fa-http-1", """{ "name": "http", "sampling": { "k": 2 } }""");
 
         var result = await Functions(host).StartRun(context.Request, host.Client, CancellationToken.None);

@@ -59,6 +59,50 @@ public sealed class RunSpecValidatorTests
     public void NonIntegerIsReported() =>
         Assert.Contains("integer", Single("""{ "name": "x", "sampling": { "shards": 1.5 } }""").Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("2.0")]
+    [InlineData("4e0")]
+    [InlineData("2E0")]
+    public void IntegersWithAFractionOrExponentAreRefusedLikeTheReaderRefusesThem(string written)
+    {
+        var json = $$"""{ "name": "x", "sampling": { "shards": {{written}} } }""";
+
+        Assert.Equal("$.sampling.shards", Single(json).Path);
+        Assert.Throws<RunSpecException>(() => RunSpec.Parse(json));
+    }
+
+    [Fact]
+    public void DuplicateKeysAreRefusedAtParse()
+    {
+        var error = Assert.Single(Assert.Throws<RunSpecException>(() => RunSpec.Parse("""{ "name": "x", "seed": 1, "seed": 2 }""")).Errors);
+
+        Assert.Contains("seed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deployment", "x y")]
+    [InlineData("deployment", "")]
+    public void JudgeDeploymentIsAShortIdentifier(string field, string value)
+    {
+        var doc = JsonNode.Parse("""{ "name": "x", "labeling": { "ai": { "azureOpenAi": {} } } }""")!;
+        doc["labeling"]!["ai"]!["azureOpenAi"]![field] = value;
+
+        Assert.Equal($"$.labeling.ai.azureOpenAi.{field}", Assert.Single(RunSpecValidator.Validate(doc)).Path);
+    }
+
+    [Fact]
+    public void HugeValuesAreNotEchoedBack()
+    {
+        var doc = JsonNode.Parse("""{ "name": "x", "policy": {} }""")!;
+        doc["policy"]!["algorithm"] = new string('p', 500_000);
+        doc["labeling"] = new JsonObject { ["human"] = new JsonObject { ["notifyUrlSetting"] = new string('s', 500_000) } };
+
+        var errors = RunSpecValidator.Validate(doc);
+
+        Assert.Equal(["$.labeling.human.notifyUrlSetting", "$.policy.algorithm"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.True(e.Message.Length < 300, e.Message));
+    }
+
     [Fact]
     public void OutOfRangeIsReported()
     {

@@ -43,7 +43,9 @@ public sealed record LabelSubmissionResult(bool Stored, bool Duplicate, int Subm
 public static class LabelingApi
 {
     /// <summary><c>GET /api/label?token=</c>: the labeling page (the token is read by its script).</summary>
-    public static IResult Page() => Results.Content(LabelPage.Html, "text/html; charset=utf-8");
+    public static IResult Page() => SecurityHeaders.Html(LabelPage.Html, PagePolicy);
+
+    private static readonly string PagePolicy = SecurityHeaders.PagePolicy(LabelPage.Html);
 
     /// <summary><c>POST /api/runs/{id}/label-links</c> <c>{ labelers: [..], batches?: [..] (default: every pending human batch), ttlMinutes? }</c>.</summary>
     public static async Task<IResult> LinksAsync(HttpRequest request, string runId, DurableTaskClient client, HumanLabeling labeling, CancellationToken cancellationToken = default)
@@ -56,8 +58,27 @@ public static class LabelingApi
             return problem;
         }
 
+        if (RunIds.FindError(runId) is not null)
+        {
+            // '{run}:labels' and the like name a run's child orchestration, never a run.
+            return ApiProblem.NotFound($"There is no run '{runId}'.");
+        }
+
+        if (body is not JsonObject root)
+        {
+            return ApiProblem.BadRequest("Invalid label-links request", [new ApiError("$", "Send an object: { \"labelers\": [...], \"batches\"?: [...], \"ttlMinutes\"?: n }.")]);
+        }
+
         var errors = new List<ApiError>();
-        var labelers = Strings(body?["labelers"]);
+        foreach (var (key, _) in root)
+        {
+            if (key is not ("labelers" or "batches" or "ttlMinutes"))
+            {
+                errors.Add(new ApiError($"$['{(key.Length > 64 ? key[..64] + "..." : key)}']", "Unknown field; known: labelers, batches, ttlMinutes."));
+            }
+        }
+
+        var labelers = Strings(root["labelers"]);
         if (labelers is null || labelers.Count == 0)
         {
             errors.Add(new ApiError("$.labelers", "Name at least one labeler."));
@@ -72,13 +93,18 @@ public static class LabelingApi
         }
 
         var ttlMinutes = labeling.Options.DefaultTtlMinutes;
-        if (body?["ttlMinutes"] is { } ttlNode && (ttlNode is not JsonValue v || !v.TryGetValue(out ttlMinutes) || ttlMinutes < 1 || ttlMinutes > labeling.Options.MaxTtlMinutes))
+        if (root["ttlMinutes"] is { } ttlNode && (ttlNode is not JsonValue v || !v.TryGetValue(out ttlMinutes) || ttlMinutes < 1 || ttlMinutes > labeling.Options.MaxTtlMinutes))
         {
             errors.Add(new ApiError("$.ttlMinutes", $"A link lives 1 to {labeling.Options.MaxTtlMinutes} minutes."));
         }
 
         List<int>? asked = null;
-        if (body?["batches"] is JsonArray batchArray)
+        if (root["batches"] is not null and not JsonArray)
+        {
+            errors.Add(new ApiError("$.batches", "Batches are an array of batch indices."));
+        }
+
+        if (root["batches"] is JsonArray batchArray)
         {
             asked = [.. batchArray.Select(b => b is JsonValue bv && bv.TryGetValue<int>(out var n) ? n : -1)];
             if (asked.Any(b => b < 0))
@@ -119,7 +145,7 @@ public static class LabelingApi
         }
 
         var ttl = TimeSpan.FromMinutes(ttlMinutes);
-        var page = $"{request.Scheme}://{request.Host}{request.PathBase}/api/label?token=";
+        var page = $"{PublicBase.Of(request)}/api/label?token=";
         var links = batches
             .SelectMany(b => labelers!.Distinct(StringComparer.Ordinal).Select(l => (Batch: b, Labeler: l)))
             .Select(x => (x.Batch, x.Labeler, Token: labeling.Tokens.Issue(runId, x.Batch, x.Labeler, ttl)))
@@ -204,10 +230,17 @@ public static class LabelingApi
         }
 
         var path = HumanSubmissionStore.PathOf(claims.RunId, claims.BatchIndex, claims.Labeler);
-        if (!await labeling.Store.ExistsAsync(path, cancellationToken)
+        var isNew = !await labeling.Store.ExistsAsync(path, cancellationToken);
+        if (isNew
             && (!run.IsWaiting || await HumanBatchCompletion.IsClosedByMachineAsync(labeling.Store, claims.RunId, claims.BatchIndex, cancellationToken)))
         {
             return ApiProblem.Conflict($"Batch {claims.BatchIndex} of run '{claims.RunId}' is closed (labeled by the AI fallback, or the run moved on); nothing was recorded.");
+        }
+
+        if (isNew && (await labeling.Submissions.ListAsync(claims.RunId, claims.BatchIndex, cancellationToken)).Count >= run.Spec.AnnotatorsPerComparison)
+        {
+            // Past the quota a submission would be stored and never used: the batch's labels are those of its first labelers.
+            return ApiProblem.Conflict($"Batch {claims.BatchIndex} of run '{claims.RunId}' already has the {run.Spec.AnnotatorsPerComparison} labeler(s) it needs; nothing was recorded.");
         }
 
         var outcome = await labeling.Submissions.SaveAsync(claims.RunId, claims.BatchIndex, claims.Labeler, judgements, cancellationToken);

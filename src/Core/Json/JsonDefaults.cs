@@ -10,6 +10,17 @@ public static class JsonDefaults
 
     public static JsonSerializerOptions Indented { get; } = Create(indented: true);
 
+    /// <summary>
+    /// How documents from outside are parsed (run specs, request bodies): comments and trailing commas allowed, a property
+    /// name twice in one object refused (<see cref="JsonException"/> naming it), since readers disagree on which one wins.
+    /// </summary>
+    public static JsonDocumentOptions StrictDocument { get; } = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
+    };
+
     private static JsonSerializerOptions Create(bool indented)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

@@ -176,14 +176,13 @@ public sealed record PrinciplesSpec
 
 public sealed record AzureOpenAiJudgeSpec
 {
-    /// <summary>https://{resource}.openai.azure.com/ (or a local OpenAI-compatible endpoint for tests).</summary>
-    public string? Endpoint { get; init; }
-
-    /// <summary>The chat model deployment name.</summary>
-    public string Deployment { get; init; } = "gpt-4o-mini";
-
-    /// <summary>Name of the app setting holding an API key (local/dev); null = Microsoft Entra ID via DefaultAzureCredential.</summary>
-    public string? ApiKeySetting { get; init; }
+    /// <summary>
+    /// Name of one of the host's judge deployments (<c>Rlhf:Labeling:JudgeDeployments</c>), checked at submission. The
+    /// host's configuration holds the endpoint, the model deployment and the credential: a spec never chooses where a
+    /// request goes or which secret it carries.
+    /// </summary>
+    [IdentifierName]
+    public string? Deployment { get; init; }
 
     /// <summary>Attempts per request on 429 and 5xx (exponential backoff, Retry-After respected).</summary>
     [Range(1, 20)]
@@ -226,5 +225,6 @@ public sealed record HumanLabelingSpec
     /// <c>{"text": ...}</c> JSON (Slack, Teams and most chat webhooks take it); null: reminders are only recorded.
     /// A setting, not the URL itself, because webhook URLs are secrets and run specs are not.
     /// </summary>
+    [SettingName]
     public string? NotifyUrlSetting { get; init; }
 }

@@ -54,7 +54,7 @@ public sealed record RunSpec
         JsonNode? doc;
         try
         {
-            doc = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            doc = JsonNode.Parse(json, documentOptions: JsonDefaults.StrictDocument);
         }
         catch (JsonException e)
         {

@@ -45,7 +45,7 @@ public static class RunSpecValidator
             f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))];
 
     internal static string Child(string path, string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && name.Length > 0 ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
+        name.Length > 64 ? $"{path}['{name[..64]}...']" : name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && name.Length > 0 ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
 
     private static void ValidateObject(JsonObject obj, Type type, string path, List<SpecError> errors)
     {
@@ -59,7 +59,7 @@ public static class RunSpecValidator
             {
                 var near = properties.Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
                 var hint = near is null ? $"Known fields: {string.Join(", ", properties.Keys)}." : $"Did you mean '{near}'?";
-                errors.Add(new SpecError(Child(path, key), $"Unknown field '{key}'. {hint}"));
+                errors.Add(new SpecError(Child(path, key), $"Unknown field {Quote(key)}. {hint}"));
             }
         }
 
@@ -113,7 +113,8 @@ public static class RunSpecValidator
             if (Expect(IsKind(value, JsonValueKind.Number), value, "an integer", path, errors))
             {
                 var number = SpecNumbers.Of(value)!.Value;
-                if (number != Math.Floor(number) || number < int.MinValue || number > int.MaxValue)
+                // The reader (System.Text.Json) takes an int only as digits: 1.0 and 4e0 are refused here, where the field is named.
+                if (value.ToJsonString().AsSpan().IndexOfAny('.', 'e', 'E') >= 0 || number < int.MinValue || number > int.MaxValue)
                 {
                     errors.Add(new SpecError(path, $"Expected an integer, found {value.ToJsonString()}."));
                 }
@@ -136,7 +137,7 @@ public static class RunSpecValidator
             if (Expect(IsKind(value, JsonValueKind.String), value, $"one of {string.Join(" | ", names)}", path, errors)
                 && !names.Contains(value.GetValue<string>(), StringComparer.Ordinal))
             {
-                errors.Add(new SpecError(path, $"'{value.GetValue<string>()}' is not one of {string.Join(" | ", names)}."));
+                errors.Add(new SpecError(path, $"{Quote(value.GetValue<string>())} is not one of {string.Join(" | ", names)}."));
             }
         }
         else if (ListElement(type) is { } element)
@@ -186,23 +187,35 @@ public static class RunSpecValidator
         }
     }
 
+    /// <summary>Longest free-text string a spec may hold (names, principles); paths and identifiers have their own, shorter limits.</summary>
+    public const int MaxStringLength = 4096;
+
     private static void CheckString(string text, PropertyInfo property, string path, List<SpecError> errors)
     {
         if (property.GetCustomAttribute<StorePathAttribute>() is not null && !ArtifactPath.IsValid(text))
         {
-            errors.Add(new SpecError(path, $"'{text}' is not a valid store path (relative, '/'-separated, segments of [A-Za-z0-9._=-] not starting with '.')."));
+            errors.Add(new SpecError(path, $"{Quote(text)} is not a valid store path (relative, '/'-separated, at most {ArtifactPath.MaxLength} characters, segments of [A-Za-z0-9._=-] not starting with '.')."));
         }
-
-        if (property.GetCustomAttribute<IdentifierNameAttribute>() is not null && !IdentifierNameAttribute.IsValid(text))
+        else if (property.GetCustomAttribute<IdentifierNameAttribute>() is not null && !IdentifierNameAttribute.IsValid(text))
         {
-            errors.Add(new SpecError(path, $"'{text}' must be 1-64 characters of [A-Za-z0-9-_.] starting with a letter or digit."));
+            errors.Add(new SpecError(path, $"{Quote(text)} must be 1-64 characters of [A-Za-z0-9-_.] starting with a letter or digit."));
         }
-
-        if (property.GetCustomAttribute<TorchDeviceAttribute>() is not null && !TorchDeviceAttribute.IsValid(text))
+        else if (property.GetCustomAttribute<SettingNameAttribute>() is not null && !SettingNameAttribute.IsValid(text))
         {
-            errors.Add(new SpecError(path, $"'{text}' is not a torch device (cpu, cuda, cuda:N)."));
+            errors.Add(new SpecError(path, $"{Quote(text)} is not a setting name (1-128 characters of [A-Za-z0-9_:.-] starting with a letter)."));
+        }
+        else if (property.GetCustomAttribute<TorchDeviceAttribute>() is not null && !TorchDeviceAttribute.IsValid(text))
+        {
+            errors.Add(new SpecError(path, $"{Quote(text)} is not a torch device (cpu, cuda, cuda:N)."));
+        }
+        else if (text.Length > MaxStringLength)
+        {
+            errors.Add(new SpecError(path, $"A string of {text.Length} characters; the limit is {MaxStringLength}."));
         }
     }
+
+    /// <summary>A value quoted for an error message, cut to a readable length (a hostile value can be megabytes).</summary>
+    internal static string Quote(string text) => text.Length <= 80 ? $"'{text}'" : $"'{text[..64]}...' ({text.Length} characters)";
 
     private static void CheckRange(double number, PropertyInfo property, string path, List<SpecError> errors)
     {
@@ -244,7 +257,7 @@ public static class RunSpecValidator
         JsonArray => "an array",
         _ => node.GetValueKind() switch
         {
-            JsonValueKind.String => $"the string {node.ToJsonString()}",
+            JsonValueKind.String => $"the string {Quote(node.GetValue<string>())}",
             JsonValueKind.Number => $"the number {node.ToJsonString()}",
             _ => node.ToJsonString(),
         },

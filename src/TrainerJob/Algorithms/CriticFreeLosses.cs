@@ -1,22 +1,7 @@
-using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Algorithms;
-
-/// <summary>How GRPO averages its per-token losses (TRL <c>loss_type</c>).</summary>
-public enum GrpoLossType
-{
-    /// <summary>Mean over each sequence's tokens, then over sequences (the GRPO paper; biased towards short answers).</summary>
-    Grpo,
-
-    /// <summary>Sum over all tokens / (B · maxNewTokens): a constant normaliser, no length bias (Liu et al. 2025, Dr. GRPO).</summary>
-    [JsonStringEnumMemberName("dr_grpo")]
-    DrGrpo,
-
-    /// <summary>Sum over all tokens / number of tokens in the batch (Yu et al. 2025, DAPO; TRL's default).</summary>
-    Dapo,
-}
 
 /// <summary>A critic-free loss () with gradient and its metrics under TRL's names.</summary>
 public sealed record CriticFreeLoss(Tensor Loss, IReadOnlyDictionary<string, double> Metrics);

@@ -3,29 +3,6 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Algorithms;
 
-/// <summary>How GRPO scales the group-centred rewards (TRL <c>scale_rewards</c>).</summary>
-public enum ScaleRewards
-{
-    /// <summary>Divide by the std of the completion's own group (GRPO, DeepSeekMath).</summary>
-    Group,
-
-    /// <summary>Divide by the std of the whole batch (Hu et al., "REINFORCE++"; TRL "batch").</summary>
-    Batch,
-
-    /// <summary>Centre only (Dr. GRPO, Liu et al. 2025: the std term biases towards easy or hard prompts).</summary>
-    None,
-}
-
-/// <summary>How several weighted reward sources become one reward per completion (TRL <c>multi_objective_aggregation</c>).</summary>
-public enum RewardAggregation
-{
-    /// <summary>r = Σ_k w_k·r_k, then the GRPO advantage of r.</summary>
-    SumThenNormalize,
-
-    /// <summary>Each source normalised within its group first, r = Σ_k w_k·(r_k − mean_k)/(std_k + ε), then batch-whitened (GDPO).</summary>
-    NormalizeThenSum,
-}
-
 /// <summary>Advantages of a GRPO batch (N = prompts × G rows, in prompt-major order) and what the metrics need.</summary>
 /// <param name="Advantages">(N) per-completion advantage, broadcast over its tokens by the loss.</param>
 /// <param name="Rewards">(N) the aggregated reward Σ_k w_k·r_k (for logging).</param>

@@ -1,15 +1,5 @@
 namespace Rlhf.TrainerJob.Algorithms;
 
-/// <summary>Which KL-coefficient schedule PPO uses.</summary>
-public enum KlControlKind
-{
-    /// <summary>β stays at its initial value.</summary>
-    Fixed,
-
-    /// <summary>β follows the proportional controller of Ziegler et al. 2019.</summary>
-    Adaptive,
-}
-
 /// <summary>
 /// Serialisable state of a KL controller, written into checkpoints so a resumed job continues with
 /// the same β. <see cref="Target"/> and <see cref="Horizon"/> are used by the adaptive controller only.

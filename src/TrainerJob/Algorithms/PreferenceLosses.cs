@@ -3,16 +3,6 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Algorithms;
 
-/// <summary>Which direct preference objective to optimise.</summary>
-public enum PreferenceLossType
-{
-    /// <summary>DPO (Rafailov et al. 2023), optionally with label smoothing (cDPO).</summary>
-    Sigmoid,
-
-    /// <summary>IPO (Azar et al. 2023).</summary>
-    Ipo,
-}
-
 /// <summary>Loss () with gradient, detached implicit rewards β·(log π − log π_ref) for chosen (B) and rejected (B), and metrics.</summary>
 public sealed record PreferenceLossResult(
     Tensor Loss, Tensor ChosenRewards, Tensor RejectedRewards, IReadOnlyDictionary<string, double> Metrics);

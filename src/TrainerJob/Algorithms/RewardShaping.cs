@@ -3,16 +3,6 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Algorithms;
 
-/// <summary>How a response that never emitted EOS (truncated at the length limit) is penalised.</summary>
-public enum MissingEosMode
-{
-    /// <summary>score − penalty (TRL <c>missing_eos_penalty</c>).</summary>
-    Subtract,
-
-    /// <summary>score := −penalty (lm-human-preferences <c>penalty_reward_value</c> = −penalty).</summary>
-    Replace,
-}
-
 /// <summary>
 /// Options of <see cref="RewardShaping"/>. Scores are processed in this order:
 /// normalise ((s − mean) / std, when both are given) → clip to [−clip, clip] → missing-EOS penalty.

@@ -5,7 +5,7 @@ namespace Rlhf.TrainerJob.Tokenizers;
 /// <summary>UTF-8 bytes as ids 0–255, plus EOS = 256 and PAD = 257 (vocab 258). For the built-in demo.</summary>
 public sealed class ByteTokenizer : ITokenizer
 {
-    public const string TypeName = "byte";
+    public const string TypeName = TokenizerNames.Byte;
 
     public string Name => TypeName;
 

@@ -9,7 +9,7 @@ namespace Rlhf.TrainerJob.Tokenizers;
 /// </summary>
 public sealed class Gpt2BpeTokenizer : ITokenizer
 {
-    public const string TypeName = "gpt2";
+    public const string TypeName = TokenizerNames.Gpt2;
     private const string EndOfText = "<|endoftext|>";
     private static readonly Lazy<TiktokenTokenizer> Shared = new(() => TiktokenTokenizer.CreateForModel("gpt2"));
     private readonly TiktokenTokenizer _tokenizer = Shared.Value;

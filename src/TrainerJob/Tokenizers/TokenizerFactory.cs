@@ -16,7 +16,7 @@ public static class TokenizerFactory
     public const string DescriptorFileName = "rlhf_tokenizer.json";
 
     /// <summary>Known tokenizer names.</summary>
-    public static IReadOnlyList<string> Names { get; } = [ByteTokenizer.TypeName, Gpt2BpeTokenizer.TypeName, WordVocabTokenizer.TypeName];
+    public static IReadOnlyList<string> Names => TokenizerNames.All;
 
     /// <summary><c>byte</c> → <see cref="ByteTokenizer"/>, <c>gpt2</c> → <see cref="Gpt2BpeTokenizer"/>.</summary>
     public static ITokenizer FromName(string name) => name.Trim().ToLowerInvariant() switch

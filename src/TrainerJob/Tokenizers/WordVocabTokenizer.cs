@@ -15,7 +15,7 @@ namespace Rlhf.TrainerJob.Tokenizers;
 /// </summary>
 public sealed class WordVocabTokenizer : ITokenizer
 {
-    public const string TypeName = "words";
+    public const string TypeName = TokenizerNames.Words;
 
     private const int FirstWordId = 258;
 

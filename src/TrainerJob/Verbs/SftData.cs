@@ -5,17 +5,6 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Verbs;
 
-/// <summary>How the SFT corpus is cut into documents, each followed by EOS.</summary>
-public enum DocumentSplit
-{
-    /// <summary>Blank-line separated paragraphs: the model learns where a passage ends.</summary>
-    Paragraph,
-
-    /// <summary>Sentences of each paragraph (<see cref="SentenceSplitter"/>): the model learns to end a sentence, so a
-    /// completion of a sentence opening stops with EOS after the sentence.</summary>
-    Sentence,
-}
-
 /// <summary>
 /// The SFT corpus as one token stream: documents (paragraphs or sentences, see <see cref="DocumentSplit"/>) each
 /// followed by EOS, so the model learns where a document ends. The last <c>heldoutFraction</c> of the stream is held out. Training batches

@@ -50,11 +50,11 @@ public sealed class AzureOpenAiJudgeTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, shown.Count(s => s == (Gentle, Harsh))); // both orders of both comparisons
         Assert.Equal(2, shown.Count(s => s == (Harsh, Gentle)));
 
-        Assert.Equal("ai:azure-openai:judge-dep", labeled.Labeler);
+        Assert.Equal("ai:azure-openai:judge", labeled.Labeler);
         Assert.Equal(2, labeled.Records.Count);
         Assert.All(labeled.Records, r => Assert.Equal(Gentle, r.Chosen));
         var summary = await _data.Store.ReadJsonAsync<JudgeBatchSummary>(JudgeLayout.Summary("judge-test", 0));
-        Assert.Equal(new JudgeBatchSummary("ai:azure-openai:judge-dep", 2, 0, 4, 400, 80, 0), summary);
+        Assert.Equal(new JudgeBatchSummary("ai:azure-openai:judge", 2, 0, 4, 400, 80, 0), summary);
         var bias = Agreement.PositionBiasOf(await _data.VerdictsAsync()).Single();
         Assert.Equal((0.5, 0.0), (bias.FirstPositionShare, bias.OrderFlipRate));
     }
@@ -119,11 +119,67 @@ public sealed class AzureOpenAiJudgeTests : IAsyncLifetime, IDisposable
 
     private async Task<Labeling.LabeledBatch> LabelAsync(AzureOpenAiJudgeSpec azure, IReadOnlyList<SampleRecord>? items = null, IArtifactStore? store = null)
     {
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["JUDGE_KEY"] = "secret-key" }).Build();
-        var spec = azure with { Endpoint = _server.Endpoint, Deployment = "judge-dep", ApiKeySetting = "JUDGE_KEY" };
-        var judge = new AzureOpenAiJudge(store ?? _data.Store, new AzureChatClients(settings), TimeProvider.System);
+        var spec = azure with { Deployment = "judge" };
+        var judge = new AzureOpenAiJudge(store ?? _data.Store, Clients(), TimeProvider.System);
         var labeling = new LabelingSpec { Mode = LabelingMode.Ai, Ai = new AiLabelingSpec { Judge = AiJudgeKind.AzureOpenAi, AzureOpenAi = spec } };
         return await judge.LabelAsync(JudgeTestData.Input(labeling), items ?? Items);
+    }
+
+    [Fact]
+    public async Task TheSpecNamesOnlyTheHostsDeploymentAndAnUnknownNameSendsNothing()
+    {
+        _server.Reply = (_, _) => (200, "Verdict: A");
+        var labeling = new LabelingSpec { Mode = LabelingMode.Ai, Ai = new AiLabelingSpec { Judge = AiJudgeKind.AzureOpenAi, AzureOpenAi = new AzureOpenAiJudgeSpec { Deployment = "other" } } };
+        var judge = new AzureOpenAiJudge(_data.Store, Clients(), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => judge.LabelAsync(JudgeTestData.Input(labeling), [Items[0]]));
+
+        Assert.Contains("configured: judge", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Theory]
+    [InlineData("http://judge.example.com/", false, "must be https://")]
+    [InlineData("http://127.0.0.1:9/", false, "must be https://")]
+    [InlineData("http://judge.example.com/", true, "must be https://")]
+    [InlineData("https://user:pw@judge.example.com/", false, "without credentials")]
+    [InlineData("not a url", false, "not an absolute URL")]
+    public void HostDeploymentsMustBeHttpsWithLoopbackHttpOnlyWhenAllowed(string endpoint, bool allowLoopbackHttp, string problem)
+    {
+        var options = new LabelingOptions { AllowLoopbackHttpJudges = allowLoopbackHttp };
+        options.JudgeDeployments["judge"] = new JudgeDeployment { Endpoint = endpoint, Deployment = "gpt-4o-mini" };
+
+        var errors = JudgeDeploymentRules.FindErrors(options);
+
+        Assert.Contains(errors, e => e.StartsWith("Rlhf:Labeling:JudgeDeployments:judge:Endpoint", StringComparison.Ordinal) && e.Contains(problem, StringComparison.Ordinal));
+        options.JudgeDeployments["judge"] = new JudgeDeployment { Endpoint = "https://r.openai.azure.com/", Deployment = "gpt-4o-mini", ApiKeySetting = "AOAI_KEY" };
+        Assert.Empty(JudgeDeploymentRules.FindErrors(options));
+    }
+
+    [Fact]
+    public void ASpecNamingAnUnconfiguredDeploymentIsRefusedListingTheHostsNames()
+    {
+        var options = new LabelingOptions();
+        options.JudgeDeployments["prod"] = new JudgeDeployment { Endpoint = "https://r.openai.azure.com/", Deployment = "gpt-4o" };
+        options.JudgeDeployments["cheap"] = new JudgeDeployment { Endpoint = "https://r.openai.azure.com/", Deployment = "gpt-4o-mini" };
+        RunSpec Spec(string? name) => new() { Name = "j", Labeling = new LabelingSpec { Mode = LabelingMode.Ai, Ai = new AiLabelingSpec { Judge = AiJudgeKind.AzureOpenAi, AzureOpenAi = new AzureOpenAiJudgeSpec { Deployment = name } } } };
+
+        var error = JudgeDeploymentRules.CheckSpec(Spec("gpt-4o"), options);
+
+        Assert.Equal("$.labeling.ai.azureOpenAi.deployment", error?.Path);
+        Assert.Contains("configured: cheap, prod", error!.Message, StringComparison.Ordinal);
+        Assert.Null(JudgeDeploymentRules.CheckSpec(Spec("prod"), options));
+        Assert.NotNull(JudgeDeploymentRules.CheckSpec(Spec(null), options));
+        Assert.Null(JudgeDeploymentRules.CheckSpec(Spec(null) with { Labeling = new LabelingSpec() }, options)); // constitution judge: no deployment needed
+    }
+
+    /// <summary>The host's configuration: deployment "judge" → the local server's "judge-dep", key from setting JUDGE_KEY.</summary>
+    private AzureChatClients Clients()
+    {
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["JUDGE_KEY"] = "secret-key" }).Build();
+        var options = new LabelingOptions { AllowLoopbackHttpJudges = true };
+        options.JudgeDeployments["judge"] = new JudgeDeployment { Endpoint = _server.Endpoint, Deployment = "judge-dep", ApiKeySetting = "JUDGE_KEY" };
+        return new AzureChatClients(Microsoft.Extensions.Options.Options.Create(options), settings);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

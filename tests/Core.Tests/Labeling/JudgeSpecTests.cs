@@ -11,7 +11,7 @@ public sealed class JudgeSpecTests
     private const string Labeling = """
         { "name": "judges", "labeling": { "mode": "ai", "ai": { "judge": "azureOpenAi",
           "principles": { "helpful": 2, "harmless": 1, "honest": 0, "kind": 0.25 },
-          "azureOpenAi": { "endpoint": "https://r.openai.azure.com/", "deployment": "gpt-4o-mini", "apiKeySetting": "AOAI_KEY", "maxAttempts": 3 },
+          "azureOpenAi": { "deployment": "prod-judge", "maxAttempts": 3 },
           "rouge": { "references": "datasets/demo/references.jsonl" } } } }
         """;
 
@@ -22,7 +22,7 @@ public sealed class JudgeSpecTests
         var spec = JsonSerializer.Deserialize<RunSpec>(Labeling, JsonDefaults.Options)!.Labeling.Ai;
         Assert.Equal(AiJudgeKind.AzureOpenAi, spec.Judge);
         Assert.Equal(["helpful", "harmless", "kind"], spec.Principles.Weighted().Select(p => p.Key));
-        Assert.Equal(("AOAI_KEY", 3), (spec.AzureOpenAi.ApiKeySetting, spec.AzureOpenAi.MaxAttempts));
+        Assert.Equal(("prod-judge", 3), (spec.AzureOpenAi.Deployment, spec.AzureOpenAi.MaxAttempts));
         Assert.Equal("datasets/demo/references.jsonl", spec.Rouge.References);
     }
 
@@ -37,5 +37,19 @@ public sealed class JudgeSpecTests
         Assert.Contains("$.labeling.ai.principles.harmless", paths);
         Assert.Contains("$.labeling.ai.azureOpenAi.maxAttempts", paths);
         Assert.Contains("$.labeling.ai.judge", paths);
+    }
+
+    [Theory]
+    [InlineData("endpoint", "\"https://evil.example/\"")]
+    [InlineData("apiKeySetting", "\"AzureWebJobsStorage\"")]
+    public void ASpecCannotChooseAnEndpointOrAKeySetting(string field, string value)
+    {
+        var doc = JsonNode.Parse(Labeling)!;
+        doc["labeling"]!["ai"]!["azureOpenAi"]![field] = JsonNode.Parse(value);
+
+        var error = Assert.Single(RunSpecValidator.Validate(doc));
+
+        Assert.Equal($"$.labeling.ai.azureOpenAi.{field}", error.Path);
+        Assert.StartsWith($"Unknown field '{field}'", error.Message, StringComparison.Ordinal);
     }
 }

@@ -40,7 +40,7 @@ public sealed class SftDataTests
     [Fact]
     public void SftRejectsAnUnknownDocumentSplit()
     {
-        var ex = Assert.Throws<Rlhf.TrainerJob.Runtime.JobSpecException>(() => new SftConfig { DocumentSplit = (DocumentSplit)7 }.Validate(hasPolicy: false));
+        var ex = Assert.Throws<JobSpecException>(() => new SftConfig { DocumentSplit = (DocumentSplit)7 }.Validate(hasPolicy: false));
         Assert.Contains("params.documentSplit", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,7 @@ namespace Rlhf.Activities.Labeling.Judges;
 /// mapped back to the pair's order: agreeing orders decide, opposite orders cancel to a tie (the position bias
 /// cancels), a tie and a win give the win. A reply without a verdict line is left out; when no order gives one
 /// the batch fails with <see cref="JudgeResponseException"/> (the activity's retry asks again). Per-order
-/// verdicts, requests and tokens go in the verdict file. Labeler <c>ai:azure-openai:{deployment}</c>.
+/// verdicts, requests and tokens go in the verdict file. Labeler <c>ai:azure-openai:{deployment}</c>, the host's deployment name.
 /// </summary>
 public sealed class AzureOpenAiJudge(IArtifactStore store, AzureChatClients clients, TimeProvider time) : PairwiseJudge(store)
 {
@@ -26,7 +26,7 @@ public sealed class AzureOpenAiJudge(IArtifactStore store, AzureChatClients clie
     protected override async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(LabelBatchInput input, IReadOnlyList<SampleRecord> items, CancellationToken cancellationToken)
     {
         var ai = input.Labeling.Ai;
-        var chat = clients.For(ai.AzureOpenAi);
+        var chat = clients.For(ai.AzureOpenAi.Deployment);
         var document = ai.Constitution is null ? null : Encoding.UTF8.GetString(await _store.ReadAsync(ai.Constitution, cancellationToken));
         var constitution = Constitution.Text(ai, document);
         var labeler = LabelerName(ai);

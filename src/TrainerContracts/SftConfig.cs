@@ -1,8 +1,6 @@
 using System.Text.Json.Serialization;
-using Rlhf.TrainerJob.Runtime;
-using Rlhf.TrainerJob.Tokenizers;
 
-namespace Rlhf.TrainerJob.Verbs;
+namespace Rlhf.TrainerContracts;
 
 /// <summary><c>params</c> of the <c>sft</c> verb: next-token cross-entropy on <c>inputs.corpus</c>, AdamW, warmup + cosine.</summary>
 public sealed record SftConfig
@@ -102,7 +100,7 @@ public sealed record SftModelParams
     /// Tokenizer: <c>byte</c> (258 ids), <c>words</c> (bytes plus the corpus's <see cref="VocabWords"/> most frequent
     /// words) or <c>gpt2</c> (BPE, 50257 ids).
     /// </summary>
-    public string Tokenizer { get; init; } = ByteTokenizer.TypeName;
+    public string Tokenizer { get; init; } = TokenizerNames.Byte;
 
     /// <summary>Vocabulary words of the <c>words</c> tokenizer, taken from the SFT corpus (ignored by the others).</summary>
     public int VocabWords { get; init; } = 4096;
@@ -116,7 +114,7 @@ public sealed record SftModelParams
         JobSpecException.Require(NHead > 0, "params.model.n_head", $"must be > 0 (got {NHead})");
         JobSpecException.Require(NEmbd > 0 && NEmbd % NHead == 0, "params.model.n_embd", $"must be > 0 and divisible by n_head (got {NEmbd}, n_head {NHead})");
         JobSpecException.Require(NPositions >= blockSize, "params.model.n_positions", $"must be >= params.blockSize (got {NPositions} < {blockSize})");
-        JobSpecException.Require(TokenizerFactory.Names.Contains(Tokenizer), "params.model.tokenizer", $"must be one of {string.Join(", ", TokenizerFactory.Names)} (got '{Tokenizer}')");
+        JobSpecException.Require(TokenizerNames.All.Contains(Tokenizer), "params.model.tokenizer", $"must be one of {string.Join(", ", TokenizerNames.All)} (got '{Tokenizer}')");
         JobSpecException.Require(VocabWords is >= 1 and <= 60_000, "params.model.vocabWords", $"must be in [1, 60000] (got {VocabWords})");
         JobSpecException.Require(Dropout is >= 0 and < 1, "params.model.dropout", $"must be in [0, 1) (got {Dropout})");
     }

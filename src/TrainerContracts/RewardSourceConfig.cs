@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>Where one weighted reward comes from (<see cref="RewardSourceConfig"/>).</summary>
 public enum RewardSourceKind

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>Where the reward head reads the trunk's hidden states.</summary>
 public enum RewardPooling

@@ -1,6 +1,6 @@
 using Rlhf.Core.Jobs;
 
-namespace Rlhf.TrainerJob.Runtime;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>
 /// The spec (or the command line) is invalid: <see cref="Field"/> is the offending spec field as a user

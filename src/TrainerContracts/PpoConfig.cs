@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>
 /// Hyper-parameters of the <c>ppo</c> verb (the job spec's <c>params</c>). Defaults and their sources:
@@ -104,20 +104,6 @@ public sealed record PpoConfig : ITrainerParams
 
     /// <summary>sumThenNormalize | normalizeThenSum (each source standardised over the rollout batch before the weighted sum).</summary>
     public RewardAggregation RewardAggregation { get; init; } = RewardAggregation.SumThenNormalize;
-
-    /// <summary>A new controller at the configured initial state.</summary>
-    public IKlController CreateKlController() => KlControl == KlControlKind.Adaptive
-        ? new AdaptiveKlController(InitKlCoef, KlTarget, KlHorizon)
-        : new FixedKlController(InitKlCoef);
-
-    /// <summary>Reward-shaping options for the current β and the reward model's score statistics.</summary>
-    public RewardShapingOptions ShapingOptions(double klCoef, double scoreMean, double scoreStd) => new(
-        klCoef,
-        MissingEosPenalty,
-        MissingEosMode,
-        ScoreClip,
-        NormalizeScores ? scoreMean : null,
-        NormalizeScores ? scoreStd : null);
 
     public IReadOnlyList<string> Validate() => CriticFreeConfig.RewardChecks(new ParamChecks(), Rewards)
         .Positive(nameof(LearningRate), LearningRate)

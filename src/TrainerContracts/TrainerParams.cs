@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlhf.Core.Json;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>A typed config read from a job spec's <c>params</c>.</summary>
 public interface ITrainerParams

@@ -1,7 +1,4 @@
-using Rlhf.TrainerJob.Model;
-using Rlhf.TrainerJob.Runtime;
-
-namespace Rlhf.TrainerJob.Verbs;
+namespace Rlhf.TrainerContracts;
 
 /// <summary><c>params</c> of the <c>sample</c> verb: K completions per prompt of <c>inputs.prompts</c> from <c>inputs.policy</c>.</summary>
 public sealed record SampleConfig
@@ -32,8 +29,6 @@ public sealed record SampleConfig
 
     /// <summary>Use only the first N prompts of the file (before sharding); null = all.</summary>
     public int? Limit { get; init; }
-
-    public SamplingOptions Sampling => new(MaxNewTokens, Temperature, TopK, TopP);
 
     /// <summary>Throws <see cref="JobSpecException"/> naming the first invalid field.</summary>
     public SampleConfig Validate()

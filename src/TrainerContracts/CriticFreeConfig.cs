@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>
 /// What the critic-free verbs (<c>grpo</c>, <c>rloo</c>) share: G completions per prompt from the KV-cache sampler,

@@ -1,7 +1,4 @@
-using Rlhf.TrainerJob.Model;
-using Rlhf.TrainerJob.Runtime;
-
-namespace Rlhf.TrainerJob.Verbs;
+namespace Rlhf.TrainerContracts;
 
 /// <summary><c>params</c> of the <c>evaluate</c> verb: sampling of policy and reference, and the reward-hacking alarm thresholds.</summary>
 public sealed record EvaluateConfig
@@ -59,8 +56,6 @@ public sealed record EvaluateConfig
 
     /// <summary>Alarm <c>gain_one_term</c> when gold rose and one component carries more than this share of the summed component gains.</summary>
     public double GainConcentration { get; init; } = 0.8;
-
-    public SamplingOptions Sampling => new(MaxNewTokens, Temperature, TopK, TopP);
 
     /// <summary>Throws <see cref="JobSpecException"/> naming the first invalid field.</summary>
     public EvaluateConfig Validate()

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Rlhf.TrainerJob.Algorithms;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>Hyper-parameters of the <c>dpo</c> verb. Defaults and their sources: docs/ppo-defaults.md.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Rlhf.Core.Jobs;
 using Rlhf.Core.Json;
 
-namespace Rlhf.TrainerJob.Runtime;
+namespace Rlhf.TrainerContracts;
 
 /// <summary>
 /// Binds <see cref="JobSpec.Params"/> to a verb's typed config record (camelCase keys, defaults for

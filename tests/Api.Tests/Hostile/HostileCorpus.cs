@@ -1,0 +1,109 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Rlhf.Api.Tests.Hostile;
+
+/// <summary>
+/// Hostile and careless requests, as a user (or a web page in the user's browser) would send them to <c>rlhf serve</c>.
+/// Each is answered 4xx with a problem naming the field, and nothing is created.
+/// </summary>
+public static class HostileCorpus
+{
+    private const string Json = "application/json";
+
+    public static IEnumerable<object[]> Cases() => All().Select(c => new object[] { c });
+
+    public static IReadOnlyList<HostileRequest> All() =>
+    [
+        // --- JSON the readers would disagree on or choke on.
+        HostileRequest.Raw("duplicate top-level key", "api/runs?runId=h-dup", """{"name":"a","name":"b"}""", Json, HttpStatusCode.BadRequest, "$", "h-dup"),
+        HostileRequest.Raw("duplicate nested key", "api/runs?runId=h-dup2", HostileRequest.TinyText(t => t.Replace("\"k\":2", "\"k\":2,\"k\":3", StringComparison.Ordinal)), Json, HttpStatusCode.BadRequest, "$", "h-dup2"),
+        new("invalid UTF-8", "POST", "api/runs?runId=h-utf8", [.. Encoding.UTF8.GetBytes("{\"name\":\""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}")], Json, HttpStatusCode.BadRequest, "$", "h-utf8"),
+        HostileRequest.Raw("integer written 2.0", "api/runs?runId=h-int1", HostileRequest.TinyText(t => t.Replace("\"k\":2", "\"k\":2.0", StringComparison.Ordinal)), Json, HttpStatusCode.BadRequest, "$.sampling.k", "h-int1"),
+        HostileRequest.Raw("integer written 4e0", "api/runs?runId=h-int2", HostileRequest.TinyText(t => t.Replace("\"shards\":2", "\"shards\":2e0", StringComparison.Ordinal)), Json, HttpStatusCode.BadRequest, "$.sampling.shards", "h-int2"),
+        HostileRequest.Spec("fractional seed", s => s["seed"] = 1.5, "$.seed", "h-seed"),
+        HostileRequest.Raw("body is an array", "api/runs?runId=h-arr", "[]", Json, HttpStatusCode.BadRequest, "$", "h-arr"),
+        HostileRequest.Raw("body is a number", "api/runs?runId=h-num", "42", Json, HttpStatusCode.BadRequest, "$", "h-num"),
+        HostileRequest.Raw("body is null", "api/runs?runId=h-null", "null", Json, HttpStatusCode.BadRequest, "$", "h-null"),
+        HostileRequest.Raw("empty body", "api/runs?runId=h-empty", "", Json, HttpStatusCode.BadRequest, "$", "h-empty"),
+
+        // --- Content types: a form post from a web page must not start a run.
+        HostileRequest.Raw("text/plain body", "api/runs?runId=h-ct1", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, "text/plain", HttpStatusCode.UnsupportedMediaType, null, "h-ct1"),
+        HostileRequest.Raw("form body", "api/runs?runId=h-ct2", "name=x", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, null, "h-ct2"),
+        HostileRequest.Raw("no content type", "api/runs?runId=h-ct3", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, null, HttpStatusCode.UnsupportedMediaType, null, "h-ct3"),
+        HostileRequest.Raw("JSON in UTF-16", "api/runs?runId=h-ct4", "{}", "application/json; charset=utf-16", HttpStatusCode.UnsupportedMediaType, null, "h-ct4"),
+
+        // --- Specs that would choose where a secret goes, or name things that are not there.
+        HostileRequest.Spec("judge endpoint in the spec", s => Judge(s)["azureOpenAi"] = new JsonObject { ["endpoint"] = "http://127.0.0.1:9/", ["deployment"] = "x" }, "$.labeling.ai.azureOpenAi.endpoint", "h-judge1"),
+        HostileRequest.Spec("judge key setting in the spec", s => Judge(s)["azureOpenAi"] = new JsonObject { ["apiKeySetting"] = "AzureWebJobsStorage", ["deployment"] = "x" }, "$.labeling.ai.azureOpenAi.apiKeySetting", "h-judge2"),
+        HostileRequest.Spec("judge deployment the host lacks", s => Judge(s)["azureOpenAi"] = new JsonObject { ["deployment"] = "gpt-4o" }, "$.labeling.ai.azureOpenAi.deployment", "h-judge3"),
+        HostileRequest.Spec("judge with no deployment", s => Judge(s), "$.labeling.ai.azureOpenAi.deployment", "h-judge4"),
+        HostileRequest.Spec("500,000-character deployment name", s => Judge(s)["azureOpenAi"] = new JsonObject { ["deployment"] = new string('d', 500_000) }, "$.labeling.ai.azureOpenAi.deployment", "h-judge5"),
+        HostileRequest.Spec("notify setting that is not a setting name", s => s["labeling"]!["human"] = new JsonObject { ["notifyUrlSetting"] = "https://evil.example/hook" }, "$.labeling.human.notifyUrlSetting", "h-notify"),
+        HostileRequest.Spec("train prompts not in the store", s => s["datasets"]!["trainPrompts"] = "datasets/tiny/nope.jsonl", "$.datasets.trainPrompts", "h-ds1"),
+        HostileRequest.Spec("corpus not in the store", s => s["datasets"]!["corpus"] = "datasets/other/corpus.txt", "$.datasets.corpus", "h-ds2"),
+        HostileRequest.Spec("held-out prompts not in the store", s => s["datasets"]!["heldOutPrompts"] = "datasets/x.jsonl", "$.datasets.heldOutPrompts", "h-ds3"),
+        HostileRequest.Spec("lexicon folder that is empty", s => s["datasets"]!["lexicons"] = "datasets/none", "$.datasets.lexicons", "h-ds4"),
+        HostileRequest.Spec("evaluation prompts not in the store", s => s["evaluation"]!["prompts"] = "datasets/eval.jsonl", "$.evaluation.prompts", "h-ds5"),
+        HostileRequest.Spec("constitution not in the store", s => Judge(s, "constitution")["constitution"] = "docs/constitution.md", "$.labeling.ai.constitution", "h-ds6"),
+        HostileRequest.Spec("checkpoint folder not in the store", s => s["basePolicy"] = new JsonObject { ["source"] = "checkpoint", ["checkpoint"] = "models/none" }, "$.basePolicy.checkpoint", "h-ds7"),
+        HostileRequest.Spec("path with ..", s => s["datasets"]!["corpus"] = "datasets/../../etc/passwd", "$.datasets.corpus", "h-path1"),
+        HostileRequest.Spec("absolute path", s => s["datasets"]!["corpus"] = "/etc/passwd", "$.datasets.corpus", "h-path2"),
+        HostileRequest.Spec("URL as a path", s => s["datasets"]!["corpus"] = "https://evil.example/corpus.txt", "$.datasets.corpus", "h-path3"),
+        HostileRequest.Spec("2,000-character path", s => s["datasets"]!["corpus"] = string.Join('/', Enumerable.Repeat("abcdefghij", 200)), "$.datasets.corpus", "h-path4"),
+        HostileRequest.Spec("500,000-character name", s => s["name"] = new string('n', 500_000), "$.name", "h-name"),
+        HostileRequest.Spec("500,000-character enum value", s => s["policy"]!["algorithm"] = new string('p', 500_000), "$.policy.algorithm", "h-enum"),
+        HostileRequest.Spec("unknown top-level field", s => s["evil"] = true, "$.evil", "h-unknown"),
+
+        // --- Trainer parameter blocks, bound at submission with the trainer's own records.
+        HostileRequest.Spec("SFT steps 1e12", s => s["basePolicy"]!["sft"]!["steps"] = 1e12, "$.basePolicy.sft.steps", "h-tp1"),
+        HostileRequest.Spec("SFT batch size 0", s => s["basePolicy"]!["sft"]!["batchSize"] = 0, "$.basePolicy.sft.batchSize", "h-tp2"),
+        HostileRequest.Spec("SFT unknown model key", s => s["basePolicy"]!["sft"]!["model"]!["n_layers"] = 2, "$.basePolicy.sft.model.n_layers", "h-tp3"),
+        HostileRequest.Spec("negative PPO learning rate", s => s["policy"]!["ppo"]!["learningRate"] = -0.001, "$.policy.ppo.learningRate", "h-tp4"),
+        HostileRequest.Spec("unknown PPO parameter", s => s["policy"]!["ppo"]!["klCoef"] = 0.1, "$.policy.ppo.klCoef", "h-tp5"),
+        HostileRequest.Spec("PPO parameter of the wrong type", s => s["policy"]!["ppo"]!["whitenAdvantages"] = "yes", "$.policy.ppo.whitenAdvantages", "h-tp6"),
+        HostileRequest.Spec("unknown DPO parameter", s => s["policy"]!["dpo"] = new JsonObject { ["betta"] = 0.1 }, "$.policy.dpo.betta", "h-tp7"),
+        HostileRequest.Spec("negative reward-model learning rate", s => s["rewardModel"]!["params"]!["learningRate"] = -1, "$.rewardModel.params.learningRate", "h-tp8"),
+        HostileRequest.Spec("evaluation parameter out of range", s => s["evaluation"]!["params"] = new JsonObject { ["entropyCollapseRatio"] = 2 }, "$.evaluation.params.entropyCollapseRatio", "h-tp9"),
+        HostileRequest.Spec("PPO tokens beyond the model's context", s => s["policy"]!["ppo"]!["maxNewTokens"] = 64, "$.policy.ppo.maxNewTokens", "h-ctx1"),
+        HostileRequest.Spec("sampled tokens fill the model's context", s => s["sampling"]!["maxNewTokens"] = 96, "$.sampling.maxNewTokens", "h-ctx2"),
+
+        // --- Ids and tokens.
+        HostileRequest.Raw("nightly run id", $"api/runs?runId=nightly-20300101T020000Z", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "nightly-20300101T020000Z"),
+        HostileRequest.Raw("nightly run id, other case", "api/runs?runId=NIGHTLY-x", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "NIGHTLY-x"),
+        HostileRequest.Raw("garbage continuation token", "api/runs?continuationToken=garbage", "", null, HttpStatusCode.BadRequest, "?continuationToken", method: "GET"),
+        HostileRequest.Raw("forged continuation token", "api/runs?continuationToken=eyJhIjoxfQ.AAAA", "", null, HttpStatusCode.BadRequest, "?continuationToken", method: "GET"),
+
+        // --- Labeling links and submissions.
+        HostileRequest.Raw("label links of a child orchestration", "api/runs/h-run:labels/label-links", """{"labelers":["alice"]}""", Json, HttpStatusCode.NotFound, null),
+        HostileRequest.Raw("label links body is an array", "api/runs/h-run/label-links", """["alice"]""", Json, HttpStatusCode.BadRequest, "$"),
+        HostileRequest.Raw("label links body is a string", "api/runs/h-run/label-links", "\"alice\"", Json, HttpStatusCode.BadRequest, "$"),
+        HostileRequest.Raw("label links duplicate key", "api/runs/h-run/label-links", """{"labelers":["a"],"labelers":["b"]}""", Json, HttpStatusCode.BadRequest, "$"),
+        HostileRequest.Raw("label links unknown field", "api/runs/h-run/label-links", """{"labelers":["a"],"admin":true}""", Json, HttpStatusCode.BadRequest, "$['admin']"),
+        HostileRequest.Raw("label links batches not an array", "api/runs/h-run/label-links", """{"labelers":["a"],"batches":3}""", Json, HttpStatusCode.BadRequest, "$.batches"),
+        HostileRequest.Raw("label links ttl 1.5", "api/runs/h-run/label-links", """{"labelers":["a"],"ttlMinutes":1.5}""", Json, HttpStatusCode.BadRequest, "$.ttlMinutes"),
+        HostileRequest.Raw("label links as text/plain", "api/runs/h-run/label-links", """{"labelers":["a"]}""", "text/plain", HttpStatusCode.UnsupportedMediaType, null),
+        HostileRequest.Raw("submission duplicate key", "api/label/submissions", """{"token":"a","token":"b","answers":[]}""", Json, HttpStatusCode.BadRequest, "$"),
+        new("submission invalid UTF-8", "POST", "api/label/submissions", [.. Encoding.UTF8.GetBytes("{\"token\":\""), 0xFF, .. Encoding.UTF8.GetBytes("\"}")], Json, HttpStatusCode.BadRequest, "$"),
+
+        // --- Another origin or another host name (DNS rebinding) in the user's browser.
+        new("foreign Host on a read", "GET", "api/runs", null, null, HttpStatusCode.BadRequest, "Host", Headers: new Dictionary<string, string> { ["Host"] = "evil.example" }),
+        new("foreign Host on a start", "POST", "api/runs?runId=h-host", Encoding.UTF8.GetBytes(Rlhf.Tests.Hosting.LocalHostFixture.TinySpec), Json, HttpStatusCode.BadRequest, "Host", "h-host", new Dictionary<string, string> { ["Host"] = "rebind.evil.example:80" }),
+        new("cross-origin start", "POST", "api/runs?runId=h-origin", Encoding.UTF8.GetBytes(Rlhf.Tests.Hosting.LocalHostFixture.TinySpec), Json, HttpStatusCode.Forbidden, null, "h-origin", new Dictionary<string, string> { ["Origin"] = "https://evil.example" }),
+        new("null origin start", "POST", "api/runs?runId=h-origin2", Encoding.UTF8.GetBytes(Rlhf.Tests.Hosting.LocalHostFixture.TinySpec), Json, HttpStatusCode.Forbidden, null, "h-origin2", new Dictionary<string, string> { ["Origin"] = "null" }),
+        new("cross-site start (Sec-Fetch-Site)", "POST", "api/runs?runId=h-site", Encoding.UTF8.GetBytes(Rlhf.Tests.Hosting.LocalHostFixture.TinySpec), Json, HttpStatusCode.Forbidden, null, "h-site", new Dictionary<string, string> { ["Sec-Fetch-Site"] = "cross-site" }),
+        new("cross-site cancel", "POST", "api/runs/h-any/cancel", null, null, HttpStatusCode.Forbidden, null, Headers: new Dictionary<string, string> { ["Sec-Fetch-Site"] = "same-site" }),
+        new("cross-origin purge", "DELETE", "api/runs/h-any", null, null, HttpStatusCode.Forbidden, null, Headers: new Dictionary<string, string> { ["Origin"] = "http://localhost.evil.example" }),
+    ];
+
+    /// <summary>The spec's AI labeling block, switched to <paramref name="judge"/> (mode ai).</summary>
+    private static JsonObject Judge(JsonObject spec, string judge = "azureOpenAi")
+    {
+        var labeling = spec["labeling"]!.AsObject();
+        labeling["mode"] = "ai";
+        var ai = new JsonObject { ["judge"] = judge };
+        labeling["ai"] = ai;
+        return ai;
+    }
+}
