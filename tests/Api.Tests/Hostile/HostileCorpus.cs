@@ -66,6 +66,15 @@ public static class HostileCorpus
         HostileRequest.Spec("unknown DPO parameter", s => s["policy"]!["dpo"] = new JsonObject { ["betta"] = 0.1 }, "$.policy.dpo.betta", "h-tp7"),
         HostileRequest.Spec("negative reward-model learning rate", s => s["rewardModel"]!["params"]!["learningRate"] = -1, "$.rewardModel.params.learningRate", "h-tp8"),
         HostileRequest.Spec("evaluation parameter out of range", s => s["evaluation"]!["params"] = new JsonObject { ["entropyCollapseRatio"] = 2 }, "$.evaluation.params.entropyCollapseRatio", "h-tp9"),
+        HostileRequest.Spec("negative GRPO beta", s => s["policy"]!["grpo"] = new JsonObject { ["beta"] = -0.1 }, "$.policy.grpo.beta", "h-tp10"),
+        HostileRequest.Spec("unknown GRPO loss type", s => s["policy"]!["grpo"] = new JsonObject { ["lossType"] = "ppo" }, "$.policy.grpo.lossType", "h-tp11"),
+        HostileRequest.Spec("RLOO with one completion per prompt", s => s["policy"]!["rloo"] = new JsonObject { ["numGenerations"] = 1 }, "$.policy.rloo.numGenerations", "h-tp12"),
+        HostileRequest.Spec("unknown reward source", s => s["policy"]!["ppo"]!["rewards"] = new JsonArray(new JsonObject { ["kind"] = "vibes" }), "$.policy.ppo.rewards[0].kind", "h-tp13"),
+        HostileRequest.Spec("GRPO tokens beyond the model's context", s =>
+        {
+            s["policy"]!["algorithm"] = "grpo";
+            s["policy"]!["grpo"] = new JsonObject { ["maxPromptTokens"] = 64, ["maxNewTokens"] = 64 };
+        }, "$.policy.grpo.maxNewTokens", "h-ctx3"),
         HostileRequest.Spec("PPO tokens beyond the model's context", s => s["policy"]!["ppo"]!["maxNewTokens"] = 64, "$.policy.ppo.maxNewTokens", "h-ctx1"),
         HostileRequest.Spec("sampled tokens fill the model's context", s => s["sampling"]!["maxNewTokens"] = 96, "$.sampling.maxNewTokens", "h-ctx2"),
 
