@@ -35,7 +35,7 @@ public sealed record PreferenceRecord
 
     /// <summary>Whether people labeled this line (labeler <c>human:…</c>), as opposed to a judge or a simulated annotator.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsHuman => Labeler.StartsWith("human", StringComparison.Ordinal);
+    public bool IsHuman => Labeler.StartsWith("human:", StringComparison.Ordinal);
 
     /// <summary>
     /// The sample set the line compares, <c>{runId}</c> or <c>{runId}/batch-N</c>: <see cref="RunId"/> when set, else the run id
