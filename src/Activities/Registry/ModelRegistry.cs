@@ -49,8 +49,9 @@ public sealed class ModelRegistry(IArtifactStore store)
 
                 if (double.IsFinite(champion.Score) && !(candidate.Score > champion.Score + minImprovement))
                 {
-                    var how = candidate.Score == champion.Score ? "ties" : "does not beat";
-                    return Result(false, $"{candidate.Metric} {candidate.Score:G6} {how} the champion's {champion.Score:G6} (run {champion.RunId}) by more than {minImprovement:G6}");
+                    return Result(false, candidate.Score == champion.Score
+                        ? $"{candidate.Metric} {candidate.Score:G6} ties the champion's {champion.Score:G6} (run {champion.RunId}): a tie never promotes"
+                        : $"{candidate.Metric} {candidate.Score:G6} does not beat the champion's {champion.Score:G6} (run {champion.RunId}) by more than {minImprovement:G6}");
                 }
             }
 
