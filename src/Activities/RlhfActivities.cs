@@ -33,6 +33,7 @@ public static class RlhfActivities
         services.TryAddSingleton<JobExitSignals>();
         services.TryAddSingleton<IJobRunner, LocalJobRunner>();
         services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton<LabelPoolStore>();
         services.TryAddSingleton(sp => GoldScorer.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, SimulatedLabeler>());
         services.TryAddSingleton<AzureChatClients>();
@@ -51,6 +52,8 @@ public static class RlhfActivities
             .AddActivity<GetJobStatus>()
             .AddActivity<CancelJob>()
             .AddActivity<ResolveChampion>()
+            .AddActivity<ResolveLabelPool>()
+            .AddActivity<AdvanceLabelPool>()
             .AddActivity<PrepareLabelBatches>()
             .AddActivity<LabelBatch>()
             .AddActivity<MergePreferences>()

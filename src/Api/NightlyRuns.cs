@@ -24,6 +24,15 @@ public static class NightlyRuns
 {
     public const string IdPrefix = "nightly-";
 
+    /// <summary>What a firing did, in words both hosts log: "started {id}", "already started as {id}", "skipped: the previous nightly run {id} is still running".</summary>
+    public static string Describe(NightlyOutcome outcome, string runId) => outcome switch
+    {
+        NightlyOutcome.Started => $"started {runId}",
+        NightlyOutcome.AlreadyStartedForSlot => $"already started as {runId}",
+        NightlyOutcome.PreviousStillRunning => $"skipped: the previous nightly run {runId} is still running",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
+
     public static string IdFor(DateTimeOffset slotUtc) =>
         IdPrefix + slotUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 

@@ -18,6 +18,8 @@ public static class TaskNames
     public const string GetJobStatus = nameof(GetJobStatus);
     public const string CancelJob = nameof(CancelJob);
     public const string ResolveChampion = nameof(ResolveChampion);
+    public const string ResolveLabelPool = nameof(ResolveLabelPool);
+    public const string AdvanceLabelPool = nameof(AdvanceLabelPool);
     public const string PrepareLabelBatches = nameof(PrepareLabelBatches);
     public const string LabelBatch = nameof(LabelBatch);
     public const string MergePreferences = nameof(MergePreferences);

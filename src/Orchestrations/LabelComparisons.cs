@@ -36,7 +36,7 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
         var labels = labeling.SelectMany(t => t.Result).ToList();
         var merged = await context.CallActivityAsync<Core.Artifacts.ArtifactRef>(
             TaskNames.MergePreferences,
-            new MergePreferencesInput(input.RunId, input.PriorPreferences, [.. labels.Select(l => l.Labels)]),
+            new MergePreferencesInput(input.RunId, input.PriorPreferences, [.. labels.Select(l => new LabelFile(l.BatchIndex, l.Labels))]) { Window = input.Labeling.Window },
             RetryPolicies.Activity);
 
         var scored = labels.Where(l => l.GoldAgreement is not null).ToList();

@@ -33,7 +33,7 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
 
         var winner = Assert.Single(results.Select((r, i) => (r, i)), x => x.r.Promoted);
         Assert.Equal($"run-{winner.i}", (await registry.GetChampionAsync())!.RunId);
-        Assert.All(results.Where(r => !r.Promoted), r => Assert.Contains("does not beat", r.Reason, StringComparison.Ordinal));
+        Assert.All(results.Where(r => !r.Promoted), r => Assert.Contains("ties the champion's 1", r.Reason, StringComparison.Ordinal));
     }
 
     [Theory]

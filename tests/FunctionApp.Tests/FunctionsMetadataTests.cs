@@ -23,7 +23,7 @@ public sealed class FunctionsMetadataTests
 
     private static readonly string[] ActivityNames =
     [
-        TaskNames.SubmitJob, TaskNames.GetJobStatus, TaskNames.CancelJob, TaskNames.ResolveChampion, TaskNames.PrepareLabelBatches,
+        TaskNames.SubmitJob, TaskNames.GetJobStatus, TaskNames.CancelJob, TaskNames.ResolveChampion, TaskNames.ResolveLabelPool, TaskNames.AdvanceLabelPool, TaskNames.PrepareLabelBatches,
         TaskNames.LabelBatch, TaskNames.MergePreferences, TaskNames.RemindLabelers, TaskNames.PublishIfBetter, TaskNames.WriteRunManifest,
     ];
 

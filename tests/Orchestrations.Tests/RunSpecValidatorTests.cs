@@ -16,6 +16,7 @@ public sealed class RunSpecValidatorTests
     [Theory]
     [InlineData("tiny.json")]
     [InlineData("demo.json")]
+    [InlineData("nightly.json")]
     public void SampleConfigsValidateCleanAndParse(string file)
     {
         var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "configs", file));

@@ -6,8 +6,15 @@ namespace Rlhf.Activities.Registry;
 /// <summary>
 /// The champion pointer <c>registry/champion.json</c>. Promotion is optimistic: read the champion with its
 /// ETag, compare, write with that ETag as precondition; when another publisher got there first, read the new
-/// champion and compare again. So of racing publishers exactly the best gets through, and a candidate is
-/// promoted only when it beats the champion it was compared with by more than the minimum improvement.
+/// champion and compare again. So of racing publishers exactly the best gets through.
+/// <para>The gate, both ways (docs/nightly.md):</para>
+/// <list type="bullet">
+/// <item>no champion yet: promoted (first champion);</item>
+/// <item>the champion was measured by another metric: kept, not promoted (the figures are not comparable);</item>
+/// <item>the champion has no finite score (a hand-edited pointer): promoted, any finite figure beats none;</item>
+/// <item>candidate &gt; champion + minImprovement: promoted;</item>
+/// <item>otherwise — a tie included, and a gain of exactly minImprovement — kept, not promoted: the champion stays.</item>
+/// </list>
 /// </summary>
 public sealed class ModelRegistry(IArtifactStore store)
 {
@@ -22,30 +29,37 @@ public sealed class ModelRegistry(IArtifactStore store)
         for (var race = 0; race < MaxRaces; race++)
         {
             var current = await store.ReadVersionedJsonAsync<Champion>(ArtifactLayout.Champion, cancellationToken);
-            if (current?.Value is { } champion)
+            var champion = current?.Value;
+            PublishResult Result(bool promoted, string reason) => new(promoted, reason, candidate.Score, champion?.Score)
+            {
+                Metric = candidate.Metric, MinImprovement = minImprovement, ChampionRunId = champion?.RunId,
+            };
+
+            if (champion is not null)
             {
                 if (champion.RunId == candidate.RunId && champion.Policy == candidate.Policy)
                 {
-                    return new PublishResult(true, "already the champion", candidate.Score, champion.Score);
+                    return Result(true, "already the champion");
                 }
 
                 if (champion.Metric != candidate.Metric)
                 {
-                    return new PublishResult(false, $"the champion was measured by {champion.Metric}, the candidate by {candidate.Metric}", candidate.Score, champion.Score);
+                    return Result(false, $"the champion (run {champion.RunId}) was measured by {champion.Metric}, the candidate by {candidate.Metric}");
                 }
 
-                if (!(candidate.Score > champion.Score + minImprovement))
+                if (double.IsFinite(champion.Score) && !(candidate.Score > champion.Score + minImprovement))
                 {
-                    return new PublishResult(false, $"{candidate.Metric} {candidate.Score:G6} does not beat the champion's {champion.Score:G6} by more than {minImprovement:G6}", candidate.Score, champion.Score);
+                    return Result(false, candidate.Score == champion.Score
+                        ? $"{candidate.Metric} {candidate.Score:G6} ties the champion's {champion.Score:G6} (run {champion.RunId}): a tie never promotes"
+                        : $"{candidate.Metric} {candidate.Score:G6} does not beat the champion's {champion.Score:G6} (run {champion.RunId}) by more than {minImprovement:G6}");
                 }
             }
 
             if (await store.OverwriteJsonAsync(ArtifactLayout.Champion, candidate, current?.ETag ?? VersionedContent.NoneETag, cancellationToken))
             {
-                var reason = current is null
-                    ? $"first champion ({candidate.Metric} {candidate.Score:G6})"
-                    : $"{candidate.Metric} {candidate.Score:G6} beats {current.Value.Score:G6}";
-                return new PublishResult(true, reason, candidate.Score, current?.Value.Score);
+                return champion is null
+                    ? Result(true, $"first champion ({candidate.Metric} {candidate.Score:G6})")
+                    : Result(true, $"{candidate.Metric} {candidate.Score:G6} beats the champion's {champion.Score:G6} (run {champion.RunId}) by more than {minImprovement:G6}");
             }
         }
 

@@ -54,6 +54,12 @@ public sealed record RunReportData
     /// <summary>Agreement analytics over the run's labels (empty before labeling; null when the label files are unreadable).</summary>
     public AgreementReport? Agreement { get; init; }
 
+    /// <summary><c>labels/preferences.summary.json</c>: the comparisons the reward model trained on, per run (night); null before the merge.</summary>
+    public PreferenceSummary? Labels { get; init; }
+
+    /// <summary><c>publish/decision.json</c>: the promotion gate's decision with both figures; null before (or without) publishing.</summary>
+    public PublishResult? Publish { get; init; }
+
     /// <summary>Every artifact the run's manifests list, plus those in its custom status, by path.</summary>
     public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];
 

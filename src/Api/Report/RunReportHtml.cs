@@ -61,6 +61,12 @@ public static class RunReportHtml
         Section(html, "Evaluation: tuned policy vs SFT");
         ReportTables.Evaluation(html, data);
 
+        if (data.Publish is not null || data.Labels is not null)
+        {
+            Section(html, ReportPublish.Title);
+            ReportPublish.Render(html, data);
+        }
+
         Section(html, "Training curves");
         Charts(html, "Timeline", [ReportCharts.Timeline(data, fonts)]);
         Group(html, data, "Base policy (SFT)", "sft", () => [ReportCharts.SftLoss(data, fonts)]);

@@ -47,6 +47,8 @@ public static class RunReportLoader
         var evaluation = await reader.JsonAsync<EvaluationView>($"{EvaluateStep}/evaluation.json", cancellationToken);
         var samples = await reader.SamplesAsync($"{EvaluateStep}/samples.jsonl", cancellationToken);
         var agreement = await reader.AgreementAsync(run.Id, cancellationToken);
+        var labels = await reader.JsonAsync<PreferenceSummary>("labels/preferences.summary.json", cancellationToken);
+        var publish = await reader.JsonAsync<PublishResult>("publish/decision.json", cancellationToken);
         var spec = Normalize(SpecFromInput(serializedInput) ?? (await reader.JsonAsync<StepManifest>(StepManifest.FileName, cancellationToken))?.Spec);
         var artifacts = run.Artifacts.Select(a => new ArtifactRef(a.Path, a.Sha256, a.Bytes))
             .Concat(steps.SelectMany(s => s.Manifest?.Outputs ?? []))
@@ -62,6 +64,8 @@ public static class RunReportLoader
             Evaluation = evaluation,
             Samples = samples,
             Agreement = agreement,
+            Labels = labels,
+            Publish = publish,
             Artifacts = artifacts,
             Problems = reader.Problems,
         };

@@ -32,7 +32,9 @@ public sealed class NightlySchedule(NightlyScheduleOptions options, DurableTaskC
             {
                 var spec = RunSpec.Parse(await File.ReadAllTextAsync(options.SpecFile, stoppingToken));
                 var (outcome, runId) = await NightlyRuns.StartAsync(client, spec, options.Store, next.Value, stoppingToken);
-                logger.LogInformation("Nightly slot {Slot}: {Outcome} ({RunId})", next.Value, outcome, runId);
+                logger.Log(
+                    outcome == NightlyOutcome.PreviousStillRunning ? LogLevel.Warning : LogLevel.Information,
+                    "Nightly slot {Slot:O} {Outcome}", next.Value, NightlyRuns.Describe(outcome, runId));
             }
             catch (Exception ex) when (ex is IOException or RunSpecException)
             {

@@ -28,6 +28,12 @@ public static class ArtifactLayout
 
     public static string Preferences(string runId) => $"runs/{runId}/labels/preferences.jsonl";
 
+    /// <summary>What the merged preferences hold, per run (night), and what the label window dropped (<see cref="PreferenceSummary"/>).</summary>
+    public static string PreferenceSummary(string runId) => $"runs/{runId}/labels/preferences.summary.json";
+
+    /// <summary>The promotion gate's decision for a run (<see cref="PublishResult"/>).</summary>
+    public static string PublishDecision(string runId) => $"runs/{runId}/publish/decision.json";
+
     public static string JobSpec(string jobId) => $"jobs/{jobId}/spec.json";
 
     public static string JobAttempt(string jobId, int attempt) => $"jobs/{jobId}/attempt-{attempt}.json";
@@ -37,4 +43,7 @@ public static class ArtifactLayout
     public static string JobProcess(string jobId) => $"jobs/{jobId}/process.json";
 
     public const string Champion = "registry/champion.json";
+
+    /// <summary>The label pool: the merged preferences of the latest nightly run that labeled (<see cref="LabelPool"/>).</summary>
+    public const string LabelPoolPointer = "registry/label-pool.json";
 }

@@ -47,7 +47,27 @@ public sealed record LabelBatchResult(int BatchIndex, ArtifactRef Labels, int Pa
 public sealed record HumanLabelsSubmitted(int BatchIndex, ArtifactRef Labels, int Pairs, IReadOnlyList<string> Labelers);
 
 /// <summary>Activity input of <c>MergePreferences</c>: prior files then batches, in order → <c>runs/{runId}/labels/preferences.jsonl</c>.</summary>
-public sealed record MergePreferencesInput(string RunId, IReadOnlyList<ArtifactRef> Prior, IReadOnlyList<ArtifactRef> Batches);
+public sealed record MergePreferencesInput(string RunId, IReadOnlyList<ArtifactRef> Prior, IReadOnlyList<LabelFile> Batches)
+{
+    /// <summary>Bounds the merged labels (<c>labeling.window</c>); unbounded by default.</summary>
+    public LabelWindowSpec Window { get; init; } = new();
+}
+
+/// <summary>One label file of a run's batch <paramref name="Batch"/>: its lines are stamped with the run id and batch when merged.</summary>
+public sealed record LabelFile(int Batch, ArtifactRef Labels);
+
+/// <summary>
+/// <c>runs/{runId}/labels/preferences.summary.json</c>: how many comparisons of each run (night) the merged preferences
+/// hold, how many of them people labeled, and how many the label window dropped, oldest run first.
+/// </summary>
+public sealed record PreferenceSummary(IReadOnlyList<RunLabelCount> Runs, LabelWindowSpec Window)
+{
+    public int Comparisons => Runs.Sum(r => r.Comparisons);
+    public int Dropped => Runs.Sum(r => r.Dropped);
+}
+
+/// <summary>One run's share of a merged preference file: <paramref name="Comparisons"/> lines kept (<paramref name="Human"/> of them by people), <paramref name="Dropped"/> left out by the window.</summary>
+public sealed record RunLabelCount(string RunId, int Comparisons, int Human, int Dropped);
 
 /// <summary>
 /// Activity input of <c>RemindLabelers</c>: batch <paramref name="BatchIndex"/> has waited <paramref name="Waited"/> for

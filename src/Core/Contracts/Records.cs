@@ -10,9 +10,18 @@ public sealed record SampleCompletion(string Text, int Tokens = 0, bool EndedWit
 /// One line of a labels / preferences file: the TRL preference format (<c>prompt</c>, <c>chosen</c>,
 /// <c>rejected</c>) plus ids, the K-wise ranking of the prompt's completions (indices, best first)
 /// and who labeled it. A prompt with K completions gives C(K,2) lines sharing one <see cref="Ranking"/>.
+/// Provenance (<see cref="RunId"/>, <see cref="Batch"/>, <see cref="Labeler"/>) says which sample set a line compares:
+/// the merged preference file of a nightly run holds lines of several runs, and the reward trainer never groups
+/// lines of different sample sets into one ranking.
 /// </summary>
 public sealed record PreferenceRecord
 {
+    /// <summary>The run whose samples this line compares (null in files written before provenance: see <see cref="SampleSet"/>).</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The label batch of that run the line came from (stamped by the merge step; null before it).</summary>
+    public int? Batch { get; init; }
+
     /// <summary><c>{promptId}:{chosenIndex}-{rejectedIndex}</c> (indices into the prompt's completions, smaller first).</summary>
     public required string Id { get; init; }
     public required string PromptId { get; init; }
@@ -24,6 +33,29 @@ public sealed record PreferenceRecord
     public required IReadOnlyList<int> Ranking { get; init; }
     public required string Labeler { get; init; }
 
+    /// <summary>Whether people labeled this line (labeler <c>human:…</c>), as opposed to a judge or a simulated annotator.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsHuman => Labeler.StartsWith("human:", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The sample set the line compares, <c>{runId}</c> or <c>{runId}/batch-N</c>: <see cref="RunId"/> when set, else the run id
+    /// that prefixes <see cref="Id"/> (<c>{runId}:{promptId}:{i}-{j}</c>), else empty (a file of lines without provenance is one set).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SampleSet => SourceRun + (Batch is { } batch ? $"/batch-{batch}" : "");
+
+    /// <summary>The run the line came from: <see cref="RunId"/>, else the run id prefixing <see cref="Id"/>, else empty.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SourceRun => RunId ?? RunIdOfId() ?? "";
+
+    /// <summary>The run id that prefixes <see cref="Id"/> (<c>{runId}:{promptId}:{i}-{j}</c>), or null when the id has no such prefix.</summary>
+    public string? RunIdOfId()
+    {
+        var suffix = $":{PromptId}:";
+        var at = Id.LastIndexOf(suffix, StringComparison.Ordinal);
+        return at > 0 ? Id[..at] : null;
+    }
+
     /// <summary>The line for comparison (i, j) of a prompt's completions (i &lt; j), <paramref name="firstWins"/> saying whether i was chosen.</summary>
     public static PreferenceRecord ForPair(string runId, SampleRecord item, int i, int j, bool firstWins, IReadOnlyList<int> ranking, string labeler)
     {
@@ -31,6 +63,7 @@ public sealed record PreferenceRecord
         var (chosen, rejected) = firstWins ? (i, j) : (j, i);
         return new PreferenceRecord
         {
+            RunId = runId,
             Id = $"{runId}:{item.PromptId}:{i}-{j}",
             PromptId = item.PromptId,
             Prompt = item.Prompt,

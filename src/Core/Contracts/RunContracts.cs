@@ -25,6 +25,12 @@ public sealed record CollectSamplesInput(string RunId, string Store, string Poli
 
 public sealed record CollectSamplesResult(IReadOnlyList<ArtifactRef> Shards);
 
+/// <summary>
+/// <c>registry/label-pool.json</c>: the merged preferences of the latest nightly run that got as far as labeling, promoted
+/// or not, so the next night trains on every earlier night's labels (within the label window), not only the champion's.
+/// </summary>
+public sealed record LabelPool(string RunId, ArtifactRef Preferences);
+
 /// <summary>The published champion (<c>registry/champion.json</c>).</summary>
 public sealed record Champion
 {
@@ -48,7 +54,24 @@ public sealed record Champion
 /// <summary>Activity input of <c>PublishIfBetter</c>.</summary>
 public sealed record PublishInput(string RunId, string Policy, string? RewardModel, ArtifactRef? Preferences, IReadOnlyDictionary<string, double> Metrics, PublishSpec Publish);
 
-public sealed record PublishResult(bool Promoted, string Reason, double? Candidate = null, double? ChampionScore = null);
+/// <summary>
+/// The promotion gate's decision: <paramref name="Promoted"/> (the candidate is now the champion) or kept (its artifacts stay,
+/// the champion does not change), why, and both figures of the gate metric (null where there was none).
+/// </summary>
+public sealed record PublishResult(bool Promoted, string Reason, double? Candidate = null, double? ChampionScore = null)
+{
+    /// <summary>The gate metric's key (e.g. <c>eval/gold</c>); null when publishing was off.</summary>
+    public string? Metric { get; init; }
+
+    /// <summary>The improvement the candidate had to exceed (<c>publish.minImprovement</c>).</summary>
+    public double? MinImprovement { get; init; }
+
+    /// <summary>The champion's run when the gate compared against one.</summary>
+    public string? ChampionRunId { get; init; }
+
+    /// <summary>One line for status and reports: "promoted: …" or "kept, not promoted: …".</summary>
+    public string Describe() => $"{(Promoted ? "promoted" : "kept, not promoted")}: {Reason}";
+}
 
 /// <summary>Activity input of <c>WriteRunManifest</c>: the step manifests of the run → <c>runs/{runId}/manifest.json</c>.</summary>
 public sealed record RunManifestInput(string RunId, RunSpec Spec, IReadOnlyList<ArtifactRef> Steps, IReadOnlyDictionary<string, double> Metrics);

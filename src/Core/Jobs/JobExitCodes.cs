@@ -9,6 +9,9 @@ public static class JobExitCodes
     /// <summary>The job started and failed; <c>status.json</c> says Failed with the message. Retrying may help (it resumes from the last checkpoint).</summary>
     public const int Failed = 1;
 
-    /// <summary>The command line or the spec is invalid; nothing was written. Retrying cannot help.</summary>
+    /// <summary>
+    /// The command line or the spec is invalid (nothing was written), or an input's data is (status.json says Failed with the
+    /// file and line). Retrying cannot help.
+    /// </summary>
     public const int InvalidSpec = 2;
 }

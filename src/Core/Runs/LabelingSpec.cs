@@ -70,6 +70,9 @@ public sealed record LabelingSpec
     /// </summary>
     public bool AuditHumanBatches { get; init; } = true;
 
+    /// <summary>Bounds the labels accumulated over nightly runs (last N nights, at most M comparisons); unbounded by default.</summary>
+    public LabelWindowSpec Window { get; init; } = new();
+
     /// <summary>Whether mode mixed routes by principle (<see cref="AiPrinciples"/> set) rather than by batch.</summary>
     [JsonIgnore]
     public bool RoutesByPrinciple => Mode == LabelingMode.Mixed && AiPrinciples.Count > 0;

@@ -35,6 +35,14 @@ public sealed class ActivityFunctions(IServiceProvider services)
     public Task<Champion?> ResolveChampion([ActivityTrigger] object? input, string instanceId) =>
         RunAsync<ResolveChampion, object?, Champion?>(TaskNames.ResolveChampion, input, instanceId);
 
+    [Function(TaskNames.ResolveLabelPool)]
+    public Task<LabelPool?> ResolveLabelPool([ActivityTrigger] object? input, string instanceId) =>
+        RunAsync<ResolveLabelPool, object?, LabelPool?>(TaskNames.ResolveLabelPool, input, instanceId);
+
+    [Function(TaskNames.AdvanceLabelPool)]
+    public Task<LabelPool?> AdvanceLabelPool([ActivityTrigger] string input, string instanceId) =>
+        RunAsync<AdvanceLabelPool, string, LabelPool?>(TaskNames.AdvanceLabelPool, input, instanceId);
+
     [Function(TaskNames.PrepareLabelBatches)]
     public Task<LabelBatches> PrepareLabelBatches([ActivityTrigger] PrepareLabelBatchesInput input, string instanceId) =>
         RunAsync<PrepareLabelBatches, PrepareLabelBatchesInput, LabelBatches>(TaskNames.PrepareLabelBatches, input, instanceId);

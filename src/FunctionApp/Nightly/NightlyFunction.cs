@@ -28,7 +28,9 @@ public sealed class NightlyFunction(IOptions<NightlyOptions> options, IArtifactS
     {
         ArgumentNullException.ThrowIfNull(timer);
         var (outcome, runId) = await FireAsync(client, cancellationToken);
-        logger.LogInformation("Nightly firing (past due: {PastDue}): {Outcome} ({RunId})", timer.IsPastDue, outcome, runId);
+        logger.Log(
+            outcome == NightlyOutcome.PreviousStillRunning ? LogLevel.Warning : LogLevel.Information,
+            "Nightly firing (past due: {PastDue}) {Outcome}", timer.IsPastDue, NightlyRuns.Describe(outcome, runId));
     }
 
     /// <summary>One firing at the current time: resolves the slot, reads the spec and starts (or skips) the nightly run.</summary>

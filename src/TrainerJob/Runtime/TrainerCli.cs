@@ -6,7 +6,8 @@ namespace Rlhf.TrainerJob.Runtime;
 
 /// <summary>
 /// <c>rlhf-trainer &lt;verb&gt; --spec &lt;file-or-blob-uri&gt;</c>: validates everything first (exit 2, nothing written),
-/// then runs the verb with a <see cref="JobContext"/> (exit 0 with the manifest written, or 1 with status Failed).
+/// then runs the verb with a <see cref="JobContext"/> (exit 0 with the manifest written, 1 with status Failed, or 2 with
+/// status Failed when an input's data is invalid, <see cref="InvalidDataException"/>: deterministic, so not worth a retry).
 /// A job whose manifest already exists is complete: the command exits 0 without running again.
 /// </summary>
 public static class TrainerCli
@@ -64,6 +65,14 @@ public static class TrainerCli
             await output.WriteLineAsync($"[{spec.Verb}] done: {StepManifest.PathFor(spec.Output)}").ConfigureAwait(false);
             return JobExitCodes.Succeeded;
         }
+        catch (InvalidDataException ex)
+        {
+            // Deterministic: the same inputs fail the same way on every attempt, so exit with the permanent code (no retry)
+            // and say which input and line, without a stack trace or the local staging path.
+            await error.WriteLineAsync($"rlhf-trainer: {spec.Verb}: invalid input data: {ex.Message}").ConfigureAwait(false);
+            await context.FailAsync(ex, CancellationToken.None).ConfigureAwait(false);
+            return JobExitCodes.InvalidSpec;
+        }
         catch (Exception ex)
         {
             await error.WriteLineAsync($"rlhf-trainer: {spec.Verb} failed: {ex}").ConfigureAwait(false);
@@ -80,7 +89,7 @@ public static class TrainerCli
         verbs:
         {{string.Join(Environment.NewLine, VerbRegistry.All.Select(v => $"  {v.Name,-10}{v.Description}"))}}
 
-        exit codes: 0 succeeded, 1 failed while running (see {output}/status.json), 2 invalid command line or spec
+        exit codes: 0 succeeded, 1 failed while running (see {output}/status.json), 2 invalid command line, spec or input data
         environment: RLHF_WORK_DIR (local scratch and input cache), {{ArtifactStores.ConnectionStringVariable}}
 
         """;

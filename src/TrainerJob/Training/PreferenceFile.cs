@@ -4,13 +4,19 @@ using Rlhf.Core.Json;
 
 namespace Rlhf.TrainerJob.Training;
 
+/// <summary>A preference record and its 1-based line number in the file it was read from.</summary>
+public readonly record struct PreferenceLine(PreferenceRecord Record, int Line);
+
 /// <summary>Reads a staged preferences JSONL input (<see cref="PreferenceRecord"/> lines, as the labeling activities write them).</summary>
 public static class PreferenceFile
 {
     /// <summary>Every record in file order, blank lines skipped; a bad line throws naming the input and the line number.</summary>
-    public static List<PreferenceRecord> Read(string file, string inputName)
+    public static List<PreferenceRecord> Read(string file, string inputName) => [.. ReadLines(file, inputName).Select(l => l.Record)];
+
+    /// <summary>As <see cref="Read"/>, with each record's line number, so later checks can name the line too.</summary>
+    public static List<PreferenceLine> ReadLines(string file, string inputName)
     {
-        var records = new List<PreferenceRecord>();
+        var records = new List<PreferenceLine>();
         var number = 0;
         foreach (var text in File.ReadLines(file))
         {
@@ -22,7 +28,7 @@ public static class PreferenceFile
 
             try
             {
-                records.Add(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options) ?? throw new JsonException("null line"));
+                records.Add(new PreferenceLine(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options) ?? throw new JsonException("null line"), number));
             }
             catch (JsonException ex)
             {

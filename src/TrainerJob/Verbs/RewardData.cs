@@ -15,32 +15,43 @@ public sealed record RankedGroup(string PromptId, string Prompt, IReadOnlyList<s
 }
 
 /// <summary>
-/// Reads preference JSONL (<see cref="PreferenceRecord"/> lines) into K-wise groups: the lines of one prompt, labeler
-/// and ranking become one <see cref="RankedGroup"/> with the ranked completions best first (the C(K,2) lines of a
-/// K-wise ranking share it). Lines without a ranking are groups of two. Splits groups into train / held-out by a hash
-/// of the prompt id, so a prompt's comparisons never straddle the split.
+/// Reads preference JSONL (<see cref="PreferenceRecord"/> lines) into K-wise groups: the lines of one sample set (run and
+/// batch, <see cref="PreferenceRecord.SampleSet"/>), prompt, labeler and ranking become one <see cref="RankedGroup"/> with
+/// the ranked completions best first (the C(K,2) lines of a K-wise ranking share it). Lines of different sample sets never
+/// share a group: a nightly run trains on its own labels and the champion's, and the same prompt labeled on two nights
+/// ranks two different sets of completions. Lines without a ranking are groups of two. Splits groups into train /
+/// held-out by a hash of the prompt id, so a prompt's comparisons never straddle the split.
 /// </summary>
 public static class RewardData
 {
-    /// <summary>Reads the staged file of input <paramref name="inputName"/> and groups its lines.</summary>
-    public static IReadOnlyList<RankedGroup> Read(string file, string inputName) => Group(PreferenceFile.Read(file, inputName));
+    /// <summary>Reads the staged file of input <paramref name="inputName"/> and groups its lines; errors name the input and line.</summary>
+    public static IReadOnlyList<RankedGroup> Read(string file, string inputName)
+    {
+        var lines = PreferenceFile.ReadLines(file, inputName);
+        return Group([.. lines.Select(l => l.Record)], i => $"inputs.{inputName} line {lines[i].Line}");
+    }
 
-    /// <summary>Groups records as described on <see cref="RewardData"/>, in first-appearance order.</summary>
-    public static IReadOnlyList<RankedGroup> Group(IReadOnlyList<PreferenceRecord> records)
+    /// <summary>
+    /// Groups records as described on <see cref="RewardData"/>, in first-appearance order. A contradiction throws
+    /// <see cref="InvalidDataException"/> naming the line by <paramref name="locate"/> (record index → text; default "record N").
+    /// </summary>
+    public static IReadOnlyList<RankedGroup> Group(IReadOnlyList<PreferenceRecord> records, Func<int, string>? locate = null)
     {
         ArgumentNullException.ThrowIfNull(records);
+        locate ??= i => $"record {i + 1}";
         var groups = new List<RankedGroup>();
-        foreach (var lines in records.GroupBy(r => r.Ranking.Count == 0 ? $"{r.Id}\n{r.Labeler}" : $"{r.PromptId}\n{r.Labeler}\n{string.Join(',', r.Ranking)}"))
+        var indexed = records.Select((r, i) => (Record: r, Index: i));
+        foreach (var lines in indexed.GroupBy(x => KeyOf(x.Record)))
         {
-            var first = lines.First();
+            var first = lines.First().Record;
             var texts = new Dictionary<int, string>();
-            foreach (var line in lines)
+            foreach (var (line, index) in lines)
             {
-                Remember(texts, line.ChosenIndex, line.Chosen, line.Id);
-                Remember(texts, line.RejectedIndex, line.Rejected, line.Id);
+                Remember(texts, line.ChosenIndex, line.Chosen, line, locate(index));
+                Remember(texts, line.RejectedIndex, line.Rejected, line, locate(index));
                 if (line.Ranking.Count > 0 && !RankedAbove(line.Ranking, line.ChosenIndex, line.RejectedIndex))
                 {
-                    throw new InvalidDataException($"Preference '{line.Id}': chosen {line.ChosenIndex} is not ranked above rejected {line.RejectedIndex} in [{string.Join(',', line.Ranking)}].");
+                    throw new InvalidDataException($"{locate(index)}: preference '{line.Id}': chosen {line.ChosenIndex} is not ranked above rejected {line.RejectedIndex} in [{string.Join(',', line.Ranking)}].");
                 }
             }
 
@@ -48,7 +59,7 @@ public static class RewardData
             var missing = order.Where(i => !texts.ContainsKey(i)).ToList();
             if (missing.Count > 0)
             {
-                throw new InvalidDataException($"Prompt '{first.PromptId}': ranking [{string.Join(',', order)}] names completion(s) {string.Join(',', missing)} that no line carries.");
+                throw new InvalidDataException($"{locate(lines.First().Index)}: prompt '{first.PromptId}' of sample set '{first.SampleSet}': ranking [{string.Join(',', order)}] names completion(s) {string.Join(',', missing)} that no line carries.");
             }
 
             groups.Add(new RankedGroup(first.PromptId, first.Prompt, [.. order.Select(i => texts[i])]));
@@ -56,6 +67,11 @@ public static class RewardData
 
         return groups;
     }
+
+    /// <summary>The group of a line: its sample set, then the pair (no ranking) or the prompt, labeler and ranking.</summary>
+    private static string KeyOf(PreferenceRecord r) => r.Ranking.Count == 0
+        ? $"{r.SampleSet}\n{r.Id}\n{r.Labeler}"
+        : $"{r.SampleSet}\n{r.PromptId}\n{r.Labeler}\n{string.Join(',', r.Ranking)}";
 
     /// <summary>
     /// Deterministic split: a group is held out when the first 8 bytes of SHA-256(promptId), as a fraction of 2⁶⁴,
@@ -82,11 +98,11 @@ public static class RewardData
         return b >= 0 && w >= 0 && b < w;
     }
 
-    private static void Remember(Dictionary<int, string> texts, int index, string text, string id)
+    private static void Remember(Dictionary<int, string> texts, int index, string text, PreferenceRecord line, string where)
     {
         if (texts.TryGetValue(index, out var known) && known != text)
         {
-            throw new InvalidDataException($"Preference '{id}': completion {index} differs from the same completion in another line of its ranking.");
+            throw new InvalidDataException($"{where}: preference '{line.Id}': completion {index} differs from the same completion in another line of its ranking (sample set '{line.SampleSet}', labeler '{line.Labeler}').");
         }
 
         texts[index] = text;

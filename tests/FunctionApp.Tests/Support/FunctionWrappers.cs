@@ -29,6 +29,8 @@ internal static class FunctionWrappers
             .AddActivityFunc<JobHandle, JobProgress>(TaskNames.GetJobStatus, (ctx, input) => Activities().GetJobStatus(input, ctx.InstanceId))
             .AddActivityFunc<JobHandle, bool>(TaskNames.CancelJob, (ctx, input) => Activities().CancelJob(input, ctx.InstanceId))
             .AddActivityFunc<object?, Champion?>(TaskNames.ResolveChampion, (ctx, input) => Activities().ResolveChampion(input, ctx.InstanceId))
+            .AddActivityFunc<object?, LabelPool?>(TaskNames.ResolveLabelPool, (ctx, input) => Activities().ResolveLabelPool(input, ctx.InstanceId))
+            .AddActivityFunc<string, LabelPool?>(TaskNames.AdvanceLabelPool, (ctx, input) => Activities().AdvanceLabelPool(input!, ctx.InstanceId))
             .AddActivityFunc<PrepareLabelBatchesInput, LabelBatches>(TaskNames.PrepareLabelBatches, (ctx, input) => Activities().PrepareLabelBatches(input, ctx.InstanceId))
             .AddActivityFunc<LabelBatchInput, LabelBatchResult>(TaskNames.LabelBatch, (ctx, input) => Activities().LabelBatch(input, ctx.InstanceId))
             .AddActivityFunc<MergePreferencesInput, ArtifactRef>(TaskNames.MergePreferences, (ctx, input) => Activities().MergePreferences(input, ctx.InstanceId))
