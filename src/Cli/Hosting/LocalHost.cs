@@ -38,9 +38,11 @@ public static class LocalHost
         var connectionString = options.Storage;
         if (connectionString is null)
         {
-            azurite = await Azurite.StartAsync(
-                new AzuriteOptions { BlobPort = options.AzuriteBlobPort, Location = Path.Combine(dataDir, "azurite"), SearchFrom = repoRoot },
-                cancellationToken);
+            // The data folder's own emulator outlives a crashed host and is never replaced while it lives (docs/durability.md).
+            var azuriteOptions = new AzuriteOptions { BlobPort = options.AzuriteBlobPort, Location = Path.Combine(dataDir, "azurite"), SearchFrom = repoRoot };
+            azurite = FolderAzurite.IsSupported
+                ? await FolderAzurite.StartAsync(azuriteOptions, cancellationToken)
+                : await Azurite.StartAsync(azuriteOptions, cancellationToken);
             connectionString = azurite.ConnectionString;
         }
 
