@@ -119,6 +119,12 @@ public static class LocalHost
         });
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
         builder.Services.AddRlhfApi();
+        if (options.TimerSweep is { } sweep)
+        {
+            builder.Services.AddSingleton(sp => new TimerSweeper(service, sweep, sp.GetRequiredService<ILogger<TimerSweeper>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
+        }
+
         if (options.NightlyCron is not null)
         {
             builder.Services.AddSingleton(new NightlyScheduleOptions(options.NightlyCron, RepoRoot.Resolve(options.NightlySpec, repoRoot), storeLocation));
