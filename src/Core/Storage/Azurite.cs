@@ -57,9 +57,12 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
     public Uri BlobServiceUri => ServiceUri(BlobPort);
 
     /// <summary>A connection string with explicit Blob, Queue and Table endpoints (ports P, P+1, P+2).</summary>
-    public string ConnectionString =>
+    public string ConnectionString => ConnectionStringFor(BlobPort);
+
+    /// <summary>The connection string of an Azurite on 127.0.0.1 with its blob service on <paramref name="blobPort"/>.</summary>
+    public static string ConnectionStringFor(int blobPort) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint={ServiceUri(BlobPort)};QueueEndpoint={ServiceUri(BlobPort + 1)};TableEndpoint={ServiceUri(BlobPort + 2)};";
+        $"BlobEndpoint={ServiceUri(blobPort)};QueueEndpoint={ServiceUri(blobPort + 1)};TableEndpoint={ServiceUri(blobPort + 2)};";
 
     /// <summary>The URI of a container, the form <c>ArtifactStores.Open</c> takes.</summary>
     public Uri ContainerUri(string container) => new($"{BlobServiceUri.AbsoluteUri.TrimEnd('/')}/{container}");

@@ -27,7 +27,11 @@ public static class FolderAzurite
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a stop waits before it kills (and so loses the unsaved metadata): a stopping Azurite no longer answers
+    /// but waits for requests already sent on open connections until their clients time out (measured 12-30 s under load).
+    /// </summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>True where a detached, folder-owned Azurite is supported (Linux and macOS); elsewhere use <see cref="Azurite.StartAsync"/>.</summary>
     public static bool IsSupported => !OperatingSystem.IsWindows();
