@@ -12,9 +12,9 @@ internal sealed record DrillResult(int Seed, IReadOnlyList<HostKill> Kills, RunD
 /// <summary>
 /// The chaos drill: the end-to-end spec on a pipeline whose <c>serve</c> runs its own Azurite; <c>kills</c> times the
 /// host is killed with SIGKILL (with its trainer processes when <c>killTrainers</c>, as a machine crash that keeps the
-/// storage would) and started again after a seeded random 0-3 s. Kill k aims at stage k of the run's six, in turn
-/// (a seeded random 0-3 s after the run is seen in it, or at once if the run is already past it), so the kills land
-/// across all stages. Then the run must complete within <see cref="EndToEndFixture.RunTimeout"/>. The random draws do
+/// storage would) and started again after a seeded random 0-3 s. The kills aim at the run's six stages in order, spread
+/// evenly (six kills: one per stage), each a seeded random 0-3 s after the run is seen in its stage or a later one,
+/// so the kills land across all stages. Then the run must complete within <see cref="EndToEndFixture.RunTimeout"/>. The random draws do
 /// not depend on timing, so a seed always gives the same schedule.
 /// </summary>
 internal static class HostKillDrill
@@ -38,7 +38,7 @@ internal static class HostKillDrill
         var done = new List<HostKill>();
         for (var number = 1; number <= kills; number++)
         {
-            var target = Stages[(number - 1) % Stages.Count];
+            var target = Stages[(number - 1) * Stages.Count / kills];
             var delay = TimeSpan.FromSeconds(random.NextDouble() * 3);
             var restartDelay = TimeSpan.FromSeconds(random.NextDouble() * 3);
             var run = await PollAsync(pipeline, target, delay);
