@@ -24,8 +24,9 @@ internal sealed class ServedPipeline : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly string _connectionString;
-    private readonly int? _azuritePort;
+    private string _connectionString;
+    private int? _azuritePort;
+    private bool _started;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private ServeProcess? _host;
 
@@ -81,7 +82,7 @@ internal sealed class ServedPipeline : IAsyncDisposable
 
     public HostLog Log { get; }
 
-    public IArtifactStore Store { get; }
+    public IArtifactStore Store { get; private set; }
 
     /// <summary>The current host process (after <see cref="StartHostAsync"/>).</summary>
     public ServeProcess Host => _host ?? throw new InvalidOperationException("The host is not running.");
@@ -94,6 +95,28 @@ internal sealed class ServedPipeline : IAsyncDisposable
             await _host.DisposeAsync();
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _host = await StartServeAsync();
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException e) when (!_started && _azuritePort is not null && attempt < 3 && e.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // The free ports chosen for the pipeline's own Azurite were taken by another process before it bound them
+                // (seen on a shared machine): choose others, before anything was written.
+                await FolderAzurite.StopAsync(AzuriteFolder);
+                _azuritePort = FreePorts.FindConsecutive(3);
+                _connectionString = Azurite.ConnectionStringFor(_azuritePort.Value);
+                Store = new BlobArtifactStore(new BlobContainerClient(_connectionString, Container));
+            }
+        }
+    }
+
+    private async Task<ServeProcess> StartServeAsync()
+    {
         string[] storage = _azuritePort is { } port ? ["--azurite-port", $"{port}"] : ["--storage", _connectionString];
         string[] arguments =
         [
@@ -101,7 +124,7 @@ internal sealed class ServedPipeline : IAsyncDisposable
         ];
         // Trainer scratch folders are per job id; keep them per pipeline so pipelines running side by side never share one.
         var environment = new Dictionary<string, string> { ["RLHF_WORK_DIR"] = Path.Combine(DataDir, "trainer") };
-        _host = await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
+        return await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
     }
 
     /// <summary>kill -9 the host; its trainer children keep running, as after a real crash.</summary>
