@@ -56,7 +56,19 @@ public static class ServeCommand
 
     public static async Task<int> ServeAsync(CliIo io, LocalHostOptions options, CancellationToken cancellationToken)
     {
-        await using var host = await LocalHost.StartAsync(options, cancellationToken);
+        LocalHostHandle started;
+        try
+        {
+            started = await LocalHost.StartAsync(options, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // The storage could not be started or reached (a port taken, Azurite missing or exiting): say why, no stack.
+            await io.Error.WriteLineAsync($"rlhf serve: {e.Message}");
+            return ExitCodes.Error;
+        }
+
+        await using var host = started;
         await io.Out.WriteLineAsync($"rlhf serve: API        {host.ApiUri}api/runs");
         await io.Out.WriteLineAsync($"rlhf serve: engine     Durable Task over Azure Storage, gRPC sidecar {host.SidecarUri}");
         await io.Out.WriteLineAsync($"rlhf serve: artifacts  {host.Context.ArtifactStoreLocation}");

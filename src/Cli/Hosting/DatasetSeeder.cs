@@ -42,7 +42,7 @@ public static class DatasetSeeder
 
                 try
                 {
-                    await store.PutFileAsync(path, file, cancellationToken);
+                    await PutRidingOutOutagesAsync(store, path, file, logger, cancellationToken);
                     seeded++;
                 }
                 catch (ArtifactConflictException)
@@ -54,5 +54,34 @@ public static class DatasetSeeder
         }
 
         return seeded;
+    }
+
+    /// <summary>How long seeding waits for unreachable storage (a restarting emulator) before it gives up.</summary>
+    public static TimeSpan OutageBudget { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Puts one file, retrying with backoff (0.5 s doubling to 8 s) while the storage does not answer.</summary>
+    private static async Task PutRidingOutOutagesAsync(IArtifactStore store, string path, string file, ILogger logger, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + OutageBudget;
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                await store.PutFileAsync(path, file, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (StorageErrors.IsUnreachable(e) && DateTime.UtcNow + delay < deadline)
+            {
+                logger.LogWarning("Storage unreachable while seeding {Path}, retrying in {Seconds:0.0} s ({Reason})", path, delay.TotalSeconds, StorageErrors.Reason(e));
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(8).Ticks));
+            }
+            catch (Exception e) when (StorageErrors.IsUnreachable(e))
+            {
+                throw new InvalidOperationException(
+                    $"Storage did not answer for {OutageBudget.TotalSeconds:0} s while seeding the built-in datasets ({StorageErrors.Reason(e)}).", e);
+            }
+        }
     }
 }

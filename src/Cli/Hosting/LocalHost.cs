@@ -12,6 +12,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Rlhf.Api;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Storage;
@@ -32,15 +33,19 @@ public static class LocalHost
         var repoRoot = RepoRoot.Find(options.RepoRoot);
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
-        using var bootLoggers = LoggerFactory.Create(b => Logging(b, options));
+        var engineWarnings = options.LogLevel >= LogLevel.Warning ? new EngineWarnings(Console.Out) : null;
+        // The engine logs through this factory for the host's whole life: the handle disposes it.
+        var bootLoggers = LoggerFactory.Create(b => Logging(b, options, engineWarnings));
 
         Azurite? azurite = null;
         var connectionString = options.Storage;
         if (connectionString is null)
         {
-            azurite = await Azurite.StartAsync(
-                new AzuriteOptions { BlobPort = options.AzuriteBlobPort, Location = Path.Combine(dataDir, "azurite"), SearchFrom = repoRoot },
-                cancellationToken);
+            // The data folder's own emulator outlives a crashed host and is never replaced while it lives (docs/durability.md).
+            var azuriteOptions = new AzuriteOptions { BlobPort = options.AzuriteBlobPort, Location = Path.Combine(dataDir, "azurite"), SearchFrom = repoRoot };
+            azurite = FolderAzurite.IsSupported
+                ? await FolderAzurite.StartAsync(azuriteOptions, cancellationToken)
+                : await Azurite.StartAsync(azuriteOptions, cancellationToken);
             connectionString = azurite.ConnectionString;
         }
 
@@ -62,7 +67,7 @@ public static class LocalHost
                 sidecarPort = options.SidecarPort == 0 ? ports + 1 : options.SidecarPort;
                 service = await DurableEngine.CreateAsync(connectionString, options, bootLoggers, cancellationToken);
                 channel = GrpcChannel.ForAddress($"http://127.0.0.1:{sidecarPort}");
-                app = Build(options, repoRoot, dataDir, storeLocation, store, context, service, channel, apiPort, sidecarPort);
+                app = Build(options, repoRoot, dataDir, storeLocation, store, context, service, channel, apiPort, sidecarPort, engineWarnings);
                 try
                 {
                     await app.StartAsync(cancellationToken);
@@ -85,10 +90,15 @@ public static class LocalHost
             }
 
             var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
-            return new LocalHostHandle(app, service, channel, azurite, new Uri($"http://{host}:{apiPort}/"), new Uri($"http://127.0.0.1:{sidecarPort}/"), context);
+            return new LocalHostHandle(app, service, channel, azurite, new Uri($"http://{host}:{apiPort}/"), new Uri($"http://127.0.0.1:{sidecarPort}/"), context)
+            {
+                EngineLoggers = bootLoggers,
+                EngineWarnings = engineWarnings,
+            };
         }
         catch
         {
+            bootLoggers.Dispose();
             if (azurite is not null)
             {
                 await azurite.DisposeAsync();
@@ -101,10 +111,10 @@ public static class LocalHost
     /// <summary>The web application: Kestrel on the API and sidecar ports, the engine behind the sidecar, the worker, the API.</summary>
     private static WebApplication Build(
         LocalHostOptions options, string? repoRoot, string dataDir, string storeLocation, IArtifactStore store, LocalHostContext context,
-        AzureStorageOrchestrationService service, GrpcChannel channel, int apiPort, int sidecarPort)
+        AzureStorageOrchestrationService service, GrpcChannel channel, int apiPort, int sidecarPort, EngineWarnings? engineWarnings)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
-        Logging(builder.Logging.ClearProviders(), options);
+        Logging(builder.Logging.ClearProviders(), options, engineWarnings);
         AddEngine(builder, IPAddress.Parse(options.Bind), apiPort, sidecarPort, service, store, context);
         builder.Services.AddDurableTaskWorker(b =>
         {
@@ -117,6 +127,13 @@ public static class LocalHost
         });
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
         builder.Services.AddRlhfApi();
+        builder.Services.AddHostedService<StorageMonitor>();
+        if (options.TimerSweep is { } sweep)
+        {
+            builder.Services.AddSingleton(sp => new TimerSweeper(service, sweep, sp.GetRequiredService<ILogger<TimerSweeper>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
+        }
+
         if (options.NightlyCron is not null)
         {
             builder.Services.AddSingleton(new NightlyScheduleOptions(options.NightlyCron, RepoRoot.Resolve(options.NightlySpec, repoRoot), storeLocation));
@@ -157,16 +174,17 @@ public static class LocalHost
     }
 
     /// <summary>
-    /// Console logs at the chosen level, except the storage provider's warnings unless verbose: every job monitor woken by
-    /// its job's exit leaves a poll timer that fires after the monitor completed, and the provider warns about discarding
-    /// it ("Discarding 1 dequeued history event(s): Instance is Completed") once per job, which is expected, not a problem.
+    /// Console logs at the chosen level. When not verbose, the storage provider's warnings and errors go through
+    /// <see cref="EngineWarnings"/> instead (one line each, the benign discards counted), not the console logger, which
+    /// would print their stacks.
     /// </summary>
-    private static void Logging(ILoggingBuilder logging, LocalHostOptions options)
+    private static void Logging(ILoggingBuilder logging, LocalHostOptions options, EngineWarnings? engineWarnings)
     {
         logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
-        if (options.LogLevel >= LogLevel.Warning)
+        if (engineWarnings is not null)
         {
-            logging.AddFilter("DurableTask.AzureStorage", LogLevel.Error);
+            logging.AddFilter<ConsoleLoggerProvider>(EngineWarnings.Category, LogLevel.None);
+            logging.AddProvider(engineWarnings);
         }
     }
 }

@@ -36,6 +36,12 @@ public sealed class LocalHostHandle : IAsyncDisposable
 
     public LocalHostContext Context { get; }
 
+    /// <summary>The engine's logger factory, kept for the host's life and disposed with it.</summary>
+    internal Microsoft.Extensions.Logging.ILoggerFactory? EngineLoggers { get; init; }
+
+    /// <summary>The non-verbose engine log, whose benign-discard count is printed on stop; null when verbose.</summary>
+    internal EngineWarnings? EngineWarnings { get; init; }
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Completes when the host stops (Ctrl+C / SIGTERM or <see cref="DisposeAsync"/>).</summary>
@@ -51,7 +57,7 @@ public sealed class LocalHostHandle : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         // Releases the partition lease so the next host picks the hub up at once; bounded, as the
-        // storage may already be gone (Ctrl+C also reaches an Azurite in the same process group).
+        // storage may be unreachable.
         try
         {
             await _service.StopAsync(isForced: true).WaitAsync(StopTimeout);
@@ -63,6 +69,8 @@ public sealed class LocalHostHandle : IAsyncDisposable
         }
         await _channel.ShutdownAsync();
         _channel.Dispose();
+        EngineWarnings?.WriteSummary();
+        EngineLoggers?.Dispose();
         if (_azurite is not null)
         {
             await _azurite.DisposeAsync();

@@ -30,6 +30,12 @@ public sealed record LocalHostOptions
     /// <summary>How long the engine may sleep between queue polls when idle (Durable's default is 30 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The overdue-timer sweep (<see cref="TimerSweeper"/>): every 15 s, wake timers more than 60 s overdue (twice the
+    /// control queue's 30 s visibility timeout, after which a crashed host's dequeued timer message reappears); null: off.
+    /// </summary>
+    public TimerSweepOptions? TimerSweep { get; init; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60));
+
     /// <summary>Six-field cron (seconds first, as Functions' TimerTrigger) for the nightly run; null: no schedule.</summary>
     public string? NightlyCron { get; init; }
 

@@ -6,8 +6,9 @@ using System.Runtime.InteropServices;
 namespace Rlhf.Core.Storage;
 
 /// <summary>
-/// A running Azurite (local Azure Storage emulator): either one this object started, which it stops with its
-/// whole process tree on dispose, or one that was already listening on the blob port, which it leaves alone.
+/// A running Azurite (local Azure Storage emulator): one this object started, which it stops with its whole process
+/// tree on dispose; one that was already listening on the blob port, which it leaves alone; or a data folder's own
+/// detached Azurite (<see cref="FolderAzurite"/>), which outlives its starter and is stopped gracefully on dispose.
 /// Started with <c>--skipApiVersionCheck --disableTelemetry --loose</c> on 127.0.0.1 (DESIGN §8).
 /// </summary>
 public sealed class Azurite : IAsyncDisposable, IDisposable
@@ -25,6 +26,7 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
     private readonly Process? _process;
     private readonly TextWriter? _log;
     private readonly bool _persistent;
+    private readonly string? _folder;
 
     private Azurite(int blobPort, string? binary, string? logFile, Process? process, TextWriter? log, bool persistent = false)
     {
@@ -36,6 +38,10 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
         _persistent = persistent;
     }
 
+    /// <summary>A data folder's detached Azurite: <see cref="DisposeAsync"/> stops it with <see cref="FolderAzurite.StopAsync"/>.</summary>
+    internal Azurite(int blobPort, string? binary, string logFile, string folder)
+        : this(blobPort, binary, logFile, process: null, log: null) => _folder = folder;
+
     public int BlobPort { get; }
 
     /// <summary>The executable this object started, or null when it reused a running Azurite.</summary>
@@ -45,15 +51,18 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
     public string? LogFile { get; }
 
     /// <summary>True when this object started Azurite and will stop it on dispose.</summary>
-    public bool OwnsProcess => _process is not null;
+    public bool OwnsProcess => _process is not null || _folder is not null;
 
     /// <summary><c>http://127.0.0.1:{port}/devstoreaccount1</c>.</summary>
     public Uri BlobServiceUri => ServiceUri(BlobPort);
 
     /// <summary>A connection string with explicit Blob, Queue and Table endpoints (ports P, P+1, P+2).</summary>
-    public string ConnectionString =>
+    public string ConnectionString => ConnectionStringFor(BlobPort);
+
+    /// <summary>The connection string of an Azurite on 127.0.0.1 with its blob service on <paramref name="blobPort"/>.</summary>
+    public static string ConnectionStringFor(int blobPort) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint={ServiceUri(BlobPort)};QueueEndpoint={ServiceUri(BlobPort + 1)};TableEndpoint={ServiceUri(BlobPort + 2)};";
+        $"BlobEndpoint={ServiceUri(blobPort)};QueueEndpoint={ServiceUri(blobPort + 1)};TableEndpoint={ServiceUri(blobPort + 2)};";
 
     /// <summary>The URI of a container, the form <c>ArtifactStores.Open</c> takes.</summary>
     public Uri ContainerUri(string container) => new($"{BlobServiceUri.AbsoluteUri.TrimEnd('/')}/{container}");
@@ -157,6 +166,11 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_folder is not null)
+        {
+            await FolderAzurite.StopAsync(_folder).ConfigureAwait(false);
+        }
+
         if (_process is not null)
         {
             if (_persistent && !OperatingSystem.IsWindows() && !_process.HasExited)
@@ -189,6 +203,43 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
 
     private static Uri ServiceUri(int port) => new($"http://127.0.0.1:{port}/{AccountName}");
 
+    /// <summary>Azurite's command-line arguments for <paramref name="options"/> (ports, hosts, persistence).</summary>
+    internal static IReadOnlyList<string> Arguments(AzuriteOptions options)
+    {
+        List<string> arguments =
+        [
+            "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", $"{options.BlobPort}", "--queuePort", $"{options.BlobPort + 1}", "--tablePort", $"{options.BlobPort + 2}",
+        ];
+        if (options.Location is null)
+        {
+            arguments.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            arguments.Add("--location");
+            arguments.Add(Path.GetFullPath(options.Location));
+        }
+
+        return arguments;
+    }
+
+    /// <summary>Polls until the Azurite on <paramref name="blobPort"/> answers on all three services; false when <paramref name="gone"/> turns true first.</summary>
+    internal static async Task<bool> WaitUntilReadyAsync(int blobPort, TimeSpan timeout, Func<bool> gone, string what, CancellationToken cancellationToken)
+    {
+        var probe = new Azurite(blobPort, binary: null, logFile: null, process: null, log: null);
+        try
+        {
+            await probe.WaitUntilReadyAsync(timeout, what, cancellationToken, gone).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private static ProcessStartInfo StartInfo(string binary, AzuriteOptions options)
     {
         var info = new ProcessStartInfo(binary)
@@ -199,37 +250,26 @@ public sealed class Azurite : IAsyncDisposable, IDisposable
             WorkingDirectory = options.Location ?? Path.GetTempPath(),
         };
         AzuriteWatchdog.Attach(info.Environment, Environment.ProcessId);
-        string[] arguments =
-        [
-            "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-            "--blobPort", $"{options.BlobPort}", "--queuePort", $"{options.BlobPort + 1}", "--tablePort", $"{options.BlobPort + 2}",
-        ];
-        foreach (var argument in arguments)
+        foreach (var argument in Arguments(options))
         {
             info.ArgumentList.Add(argument);
-        }
-
-        if (options.Location is null)
-        {
-            info.ArgumentList.Add("--inMemoryPersistence");
-        }
-        else
-        {
-            info.ArgumentList.Add("--location");
-            info.ArgumentList.Add(Path.GetFullPath(options.Location));
         }
 
         return info;
     }
 
     /// <summary>Polls the blob service until it answers an HTTP request as Azurite (any status counts).</summary>
-    private async Task WaitUntilReadyAsync(TimeSpan timeout, string what, CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, string what, CancellationToken cancellationToken, Func<bool>? gone = null)
     {
         var clock = Stopwatch.StartNew();
         var probe = new Uri($"{BlobServiceUri.AbsoluteUri}?comp=list");
         while (true)
         {
+            if (gone?.Invoke() == true)
+            {
+                throw new OperationCanceledException($"{what} is gone.");
+            }
+
             if (_process is { HasExited: true })
             {
                 throw new InvalidOperationException($"{what} exited with code {_process.ExitCode} before accepting requests on port {BlobPort}. {LogTail()}");

@@ -22,6 +22,9 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>False once the process has exited (crashed or killed).</summary>
+    public bool IsRunning => !_process.HasExited;
+
     public Uri ApiUri { get; }
 
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, HostLog log, TimeSpan timeout)

@@ -1,36 +1,77 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
 using Rlhf.Activities.Jobs;
 using Rlhf.Api;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Json;
+using Rlhf.Core.Storage;
 
 namespace Rlhf.EndToEnd.Tests.Support;
 
 /// <summary>
-/// One deployment of the pipeline under test: its own task hub, blob container and data folder on the shared
-/// Azurite, served by <c>rlhf serve</c> child processes that can be killed and started again over the same state.
-/// Runs are started and watched through the HTTP API, artifacts read straight from the container.
+/// One deployment of the pipeline under test: its own task hub, blob container and data folder, served by
+/// <c>rlhf serve</c> child processes that can be killed and started again over the same state. The storage is either
+/// the shared Azurite (<c>--storage</c>) or, for <see cref="OwnStorage"/>, the Azurite that <c>serve</c> itself runs for
+/// the data folder, as a user's <c>rlhf serve</c> does. Runs are started and watched through the HTTP API, artifacts
+/// read straight from the container.
 /// </summary>
 internal sealed class ServedPipeline : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly string _connectionString;
+    private string _connectionString;
+    private int? _azuritePort;
+    private bool _started;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private ServeProcess? _host;
 
     public ServedPipeline(string name, string connectionString)
+        : this(name, connectionString, azuritePort: null)
+    {
+    }
+
+    private ServedPipeline(string name, string connectionString, int? azuritePort)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         _connectionString = connectionString;
+        _azuritePort = azuritePort;
         TaskHub = $"{name}{suffix}";
         Container = $"{name}-{suffix}";
         DataDir = Directory.CreateTempSubdirectory($"rlhf-e2e-{name}-").FullName;
         Log = new HostLog(Path.Combine(DataDir, "serve.log"));
         Store = new BlobArtifactStore(new BlobContainerClient(connectionString, Container));
+    }
+
+    /// <summary>A pipeline whose <c>serve</c> runs its data folder's own Azurite on fresh ports (no <c>--storage</c>).</summary>
+    public static ServedPipeline OwnStorage(string name)
+    {
+        var port = FreePorts.FindConsecutive(3);
+        return new ServedPipeline(name, Azurite.ConnectionStringFor(port), port);
+    }
+
+    /// <summary>The folder of the Azurite <c>serve</c> runs for <see cref="OwnStorage"/> pipelines.</summary>
+    public string AzuriteFolder => Path.Combine(DataDir, "azurite");
+
+    /// <summary>The Azurite port of an <see cref="OwnStorage"/> pipeline.</summary>
+    public int AzuritePort => _azuritePort ?? throw new InvalidOperationException("This pipeline uses the shared Azurite.");
+
+    /// <summary>Stops the pipeline's own Azurite gracefully (a storage outage begins).</summary>
+    public async Task StopStorageAsync()
+    {
+        await FolderAzurite.StopAsync(AzuriteFolder);
+        Log.Write($"=== test: stopped the data folder's Azurite at {DateTime.UtcNow:O}");
+    }
+
+    /// <summary>Starts the pipeline's own Azurite again over the same folder and port (the outage ends).</summary>
+    public async Task StartStorageAsync()
+    {
+        await FolderAzurite.StartAsync(new AzuriteOptions { BlobPort = AzuritePort, Location = AzuriteFolder });
+        Log.Write($"=== test: started the data folder's Azurite again at {DateTime.UtcNow:O}");
     }
 
     public string TaskHub { get; }
@@ -41,7 +82,7 @@ internal sealed class ServedPipeline : IAsyncDisposable
 
     public HostLog Log { get; }
 
-    public IArtifactStore Store { get; }
+    public IArtifactStore Store { get; private set; }
 
     /// <summary>The current host process (after <see cref="StartHostAsync"/>).</summary>
     public ServeProcess Host => _host ?? throw new InvalidOperationException("The host is not running.");
@@ -54,14 +95,36 @@ internal sealed class ServedPipeline : IAsyncDisposable
             await _host.DisposeAsync();
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _host = await StartServeAsync();
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException e) when (!_started && _azuritePort is not null && attempt < 3 && e.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // The free ports chosen for the pipeline's own Azurite were taken by another process before it bound them
+                // (seen on a shared machine): choose others, before anything was written.
+                await FolderAzurite.StopAsync(AzuriteFolder);
+                _azuritePort = FreePorts.FindConsecutive(3);
+                _connectionString = Azurite.ConnectionStringFor(_azuritePort.Value);
+                Store = new BlobArtifactStore(new BlobContainerClient(_connectionString, Container));
+            }
+        }
+    }
+
+    private async Task<ServeProcess> StartServeAsync()
+    {
+        string[] storage = _azuritePort is { } port ? ["--azurite-port", $"{port}"] : ["--storage", _connectionString];
         string[] arguments =
         [
-            "--port", "0", "--storage", _connectionString, "--task-hub", TaskHub, "--container", Container,
-            "--data-dir", DataDir, "--verbose",
+            "--port", "0", .. storage, "--task-hub", TaskHub, "--container", Container, "--data-dir", DataDir, "--verbose",
         ];
         // Trainer scratch folders are per job id; keep them per pipeline so pipelines running side by side never share one.
         var environment = new Dictionary<string, string> { ["RLHF_WORK_DIR"] = Path.Combine(DataDir, "trainer") };
-        _host = await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
+        return await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
     }
 
     /// <summary>kill -9 the host; its trainer children keep running, as after a real crash.</summary>
@@ -110,7 +173,8 @@ internal sealed class ServedPipeline : IAsyncDisposable
 
             if (run.IsFinished || DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Waited {timeout.TotalSeconds:0} s for {what}; the run is {run.RuntimeStatus}.{Environment.NewLine}{Describe(run)}");
+                Assert.Fail(
+                    $"Waited {timeout.TotalSeconds:0} s for {what}; the run is {run.RuntimeStatus}.{Environment.NewLine}{Describe(run)}{Environment.NewLine}{await DescribeRunningInstancesAsync()}");
             }
 
             await Task.Delay(PollInterval);
@@ -149,6 +213,32 @@ internal sealed class ServedPipeline : IAsyncDisposable
     public string Describe(RunDetail? run) =>
         $"Run status: {(run is null ? "(none)" : JsonSerializer.Serialize(run, JsonDefaults.Indented))}{Environment.NewLine}{Log.Tail()}";
 
+    /// <summary>Every running instance of the task hub with its last <paramref name="count"/> history events, read from storage.</summary>
+    public async Task<string> DescribeRunningInstancesAsync(int count = 6)
+    {
+        try
+        {
+            var engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+            {
+                StorageAccountClientProvider = new StorageAccountClientProvider(_connectionString),
+                TaskHubName = TaskHub,
+            });
+            var lines = new List<string> { "--- running instances and their last history events ---" };
+            foreach (var state in await engine.GetOrchestrationStateAsync(DateTime.MinValue, null, [OrchestrationStatus.Running], CancellationToken.None))
+            {
+                var history = JsonNode.Parse(await engine.GetOrchestrationHistoryAsync(state.OrchestrationInstance.InstanceId, state.OrchestrationInstance.ExecutionId))!.AsArray();
+                lines.Add($"{state.OrchestrationInstance.InstanceId} ({state.Name}), updated {state.LastUpdatedTime:O}:");
+                lines.AddRange(history.TakeLast(count).Select(e => $"    {e!.ToJsonString()[..Math.Min(300, e.ToJsonString().Length)]}"));
+            }
+
+            return string.Join(Environment.NewLine, lines);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"(could not read the task hub: {e.Message})";
+        }
+    }
+
     /// <summary>Stops the host, kills trainer processes of this pipeline it left behind, and deletes the data folder.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -160,6 +250,11 @@ internal sealed class ServedPipeline : IAsyncDisposable
         foreach (var orphan in Processes.FindByCommandLine($"/{Container}/jobs/"))
         {
             await Processes.KillHardAsync(orphan);
+        }
+
+        if (_azuritePort is not null)
+        {
+            await FolderAzurite.StopAsync(AzuriteFolder);
         }
 
         _http.Dispose();
