@@ -55,8 +55,8 @@ public static class CriticFreeBench
             NormalizeScores = ppo.NormalizeScores,
         };
         using var policy = Seeded(seed, () => new Gpt(workload.Model, device));
-        using var reference = config.Beta > 0 ? Frozen(Seeded(seed, () => new Gpt(workload.Model, device))) : null;
-        using var rewardModel = Frozen(Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), workload.Tokenizer)));
+        using var reference = config.Beta > 0 ? Frozen.Freeze(Seeded(seed, () => new Gpt(workload.Model, device))) : null;
+        using var rewardModel = Frozen.Freeze(Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), workload.Tokenizer)));
         policy.eval();
         using var optimizer = AdamWFactory.Create([policy], config.LearningRate, 0.9, 0.999, weightDecay: 0, eps: 1e-8);
         var rewards = RewardSources.Create(config.Rewards, gold: null, referencesFile: null);
@@ -96,15 +96,4 @@ public static class CriticFreeBench
         return create();
     }
 
-    private static T Frozen<T>(T model)
-        where T : nn.Module
-    {
-        model.eval();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
-
-        return model;
-    }
 }

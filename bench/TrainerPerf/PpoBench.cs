@@ -61,8 +61,8 @@ public static class PpoBench
         ArgumentNullException.ThrowIfNull(log);
         var (config, tokenizer) = (workload.Ppo, workload.Tokenizer);
         using var policy = Seeded(seed, () => new Gpt(workload.Model, device));
-        using var reference = Frozen(Seeded(seed, () => new Gpt(workload.Model, device)));
-        using var rewardModel = Frozen(Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), tokenizer)));
+        using var reference = Frozen.Freeze(Seeded(seed, () => new Gpt(workload.Model, device)));
+        using var rewardModel = Frozen.Freeze(Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), tokenizer)));
         var source = Seeded(seed + 1, () => new RewardModel(new Gpt(workload.Model, device), tokenizer));
         using var critic = PpoCritic.FromRewardModel(source.Trunk, source.Head, config.NormalizeScores ? (rewardModel.Stats.Mean, rewardModel.Stats.Std) : null);
         policy.eval();
@@ -134,16 +134,4 @@ public static class PpoBench
         return create();
     }
 
-    /// <summary>Eval mode and no gradients, as the verb freezes the reference and the reward model.</summary>
-    private static T Frozen<T>(T model)
-        where T : nn.Module
-    {
-        model.eval();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
-
-        return model;
-    }
 }

@@ -51,8 +51,8 @@ public static class CriticFreeRun
         var prompts = SampleVerb.ReadPrompts(await context.StageInputAsync(PromptsInput, cancellationToken).ConfigureAwait(false));
         var (policy, tokenizer) = ModelIO.Load(policyFolder, context.Device);
         using var policyScope = policy;
-        using var reference = config.Beta > 0 ? Frozen(ModelIO.Load(policyFolder, context.Device).Model) : null;
-        using var rewardModel = Frozen(RewardModel.Load(rewardFolder, context.Device));
+        using var reference = config.Beta > 0 ? Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model) : null;
+        using var rewardModel = Frozen.Freeze(RewardModel.Load(rewardFolder, context.Device));
         Check(config, policy, tokenizer, rewardModel, prompts.Count);
         var gold = context.Spec.Inputs.ContainsKey(LexiconsInput)
             ? GoldScorer.Load(await context.StageInputAsync(LexiconsInput, cancellationToken).ConfigureAwait(false))
@@ -134,18 +134,6 @@ public static class CriticFreeRun
         }
 
         return (metrics, rollout.AttentionMask.sum().item<long>());
-    }
-
-    private static T Frozen<T>(T model)
-        where T : nn.Module
-    {
-        model.eval();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
-
-        return model;
     }
 
     private static void Check(CriticFreeConfig config, Gpt policy, ITokenizer tokenizer, RewardModel rewardModel, int promptCount)

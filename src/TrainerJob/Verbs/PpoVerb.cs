@@ -60,9 +60,9 @@ public sealed class PpoVerb : IVerb
         var prompts = SampleVerb.ReadPrompts(await context.StageInputAsync(PromptsInput, cancellationToken).ConfigureAwait(false));
         var (policy, tokenizer) = ModelIO.Load(policyFolder, context.Device);
         using var policyScope = policy;
-        using var reference = Freeze(ModelIO.Load(policyFolder, context.Device).Model);
+        using var reference = Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model);
         using var rewardModel = RewardModel.Load(rewardFolder, context.Device);
-        Freeze(rewardModel);
+        Frozen.Freeze(rewardModel);
         Check(config, policy, tokenizer, rewardModel, prompts.Count);
         using var critic = CriticFrom(RewardModel.Load(rewardFolder, context.Device), config);
         using var pretrain = await PretrainAsync(context, config, tokenizer, policy, cancellationToken).ConfigureAwait(false);
@@ -151,19 +151,6 @@ public sealed class PpoVerb : IVerb
 
         var tokens = rollout.AttentionMask.sum().item<long>();
         return (result.Metrics, tokens);
-    }
-
-    /// <summary>Eval mode and no gradients: the frozen reference and the reward model.</summary>
-    private static T Freeze<T>(T model)
-        where T : nn.Module
-    {
-        model.eval();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.requires_grad = false;
-        }
-
-        return model;
     }
 
     private static PpoCritic CriticFrom(RewardModel source, PpoConfig config) =>

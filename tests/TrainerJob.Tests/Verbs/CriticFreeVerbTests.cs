@@ -129,17 +129,7 @@ public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoF
         Assert.False(File.Exists(_workspace.Store.GetFilePath("runs/bad/grpo/manifest.json")));
     }
 
-    private double TargetShare(string prefix)
-    {
-        var (model, tokenizer) = ModelIO.Load(fixture.LocalFolder(prefix));
-        using var _ = model;
-        using var generator = new TorchSharp.torch.Generator(11);
-        var prompts = Enumerable.Repeat(tokenizer.Encode("It is a"), 32).ToList();
-        var result = Sampler.Generate(model, prompts, new SamplingOptions(24), tokenizer.EosId, tokenizer.PadId, generator);
-        var tokens = result.ResponseTokens.data<long>().ToArray();
-        var mask = result.ResponseMask.data<long>().ToArray();
-        return tokens.Where((t, i) => mask[i] == 1 && t == PpoFixture.TargetByte).Count() / (double)mask.Sum();
-    }
+    private double TargetShare(string prefix) => PpoVerbTests.TargetShare(fixture, prefix);
 
     private static double Value(JsonObject line, string key) => line[key]!.GetValue<double>();
 

@@ -124,7 +124,10 @@ public sealed class PpoVerbTests(PpoFixture fixture) : IClassFixture<PpoFixture>
         Assert.True(ppoShare > sftShare + 0.03, $"share of '{PpoFixture.TargetByte}': SFT {sftShare:F3}, PPO {ppoShare:F3}");
     }
 
-    private double TargetShare(string prefix)
+    private double TargetShare(string prefix) => TargetShare(fixture, prefix);
+
+    /// <summary>The share of the rewarded byte in 32 fresh samples (24 tokens after "It is a") of the model at <paramref name="prefix"/>.</summary>
+    internal static double TargetShare(PpoFixture fixture, string prefix)
     {
         var (model, tokenizer) = ModelIO.Load(fixture.LocalFolder(prefix));
         using var _ = model;
