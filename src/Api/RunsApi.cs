@@ -93,6 +93,8 @@ public static class RunsApi
             runId = free;
         }
 
+        // a purged run's tombstone (docs/jobs.md) kept its late jobs out; the id now belongs to this run
+        await RunJobs.ReleaseIdAsync(store, runId, cancellationToken);
         try
         {
             var start = new StartOrchestrationOptions(runId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>());

@@ -108,16 +108,22 @@ public sealed class RunCancelRaceTests : IDisposable
     /// <summary>Running trainers of this test's job (their command line names its spec file).</summary>
     private IReadOnlyList<int> Trainers() => Processes.FindByCommandLine(_store.GetUri(ArtifactLayout.JobSpec(JobId)).LocalPath);
 
+    /// <summary>A purge leaves the data set and the run's tombstone, and a submission of the purged run arriving even later is refused.</summary>
     private async Task AssertPurgeLeavesNothingAsync()
     {
         await _store.DeletePrefixAsync(ArtifactLayout.Run(RunId) + "/");
         await RunJobs.DeleteAsync(_store, RunId);
 
-        Assert.Equal([TinySft.Corpus], await _store.ListAsync(string.Empty).ToListAsync());
+        Assert.Equal([TinySft.Corpus, RunJobs.CancelMarker(RunId)], (await _store.ListAsync(string.Empty).ToListAsync()).Order(StringComparer.Ordinal));
+        using var late = Runner(_store);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => late.SubmitAsync(Sft(), 1));
+        Assert.False(await _store.ListAsync($"jobs/{JobId}/").AnyAsync(), "a submission after the purge wrote into the purged run");
     }
 
+    /// <summary>Starting a new run under the id (the API releases the tombstone first) works as for a fresh id.</summary>
     private async Task AssertTheRunIdIsUsableAgainAsync()
     {
+        await RunJobs.ReleaseIdAsync(_store, RunId);
         using var runner = Runner(_store);
         var job = await runner.SubmitAsync(Sft(steps: 4), 1);
 

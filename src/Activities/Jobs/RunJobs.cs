@@ -14,8 +14,9 @@ namespace Rlhf.Activities.Jobs;
 /// <para>Cancel is final: <see cref="CancelUnfinishedAsync"/> first writes the run's cancel marker
 /// (<see cref="CancelMarker"/>), then lists the jobs. A runner checks the marker before it records or starts an attempt
 /// and again once the process is recorded, killing it if the marker appeared meanwhile, so a <c>SubmitJob</c> still in
-/// flight during the cancel either is listed (its process record precedes the marker) or sees the marker. Purge
-/// deletes the marker last, which makes the run id reusable.</para>
+/// flight during the cancel either is listed (its process record precedes the marker) or sees the marker. Purge keeps
+/// the marker as a tombstone, so a submission delayed past the purge is still refused; starting a new run under the
+/// same id releases it (<see cref="ReleaseIdAsync"/>).</para>
 /// </summary>
 public static partial class RunJobs
 {
@@ -61,7 +62,7 @@ public static partial class RunJobs
         return jobs;
     }
 
-    /// <summary><c>jobs/cancelled/{runId}.json</c>: present from the cancel of a run until its purge.</summary>
+    /// <summary><c>jobs/cancelled/{runId}.json</c>: present from the cancel of a run until a new run takes its id.</summary>
     public static string CancelMarker(string runId) => $"jobs/cancelled/{runId}.json";
 
     /// <summary>The run a job writes for (<c>runs/{runId}/...</c>), or null for a job outside any run.</summary>
@@ -101,8 +102,8 @@ public static partial class RunJobs
     }
 
     /// <summary>
-    /// Deletes the run's job folders (specs, attempt records, process records, logs) and, last, its cancel marker; returns
-    /// the blobs deleted.
+    /// Deletes the run's job folders (specs, attempt records, process records, logs); returns the blobs deleted. The cancel
+    /// marker stays, as a tombstone: a <c>SubmitJob</c> of the purged run that arrives even later is refused.
     /// </summary>
     public static async Task<int> DeleteAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {
@@ -113,7 +114,14 @@ public static partial class RunJobs
             deleted += await store.DeletePrefixAsync(job.Folder, cancellationToken);
         }
 
-        return deleted + await store.DeletePrefixAsync(CancelMarker(runId), cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>Removes a cancelled (and purged) run's tombstone, right before a new run is started under its id.</summary>
+    public static Task<int> ReleaseIdAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.DeletePrefixAsync(CancelMarker(runId), cancellationToken);
     }
 
     /// <summary>The content of <see cref="CancelMarker"/>.</summary>
