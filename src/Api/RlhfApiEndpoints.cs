@@ -37,8 +37,8 @@ public static class RlhfApiEndpoints
             RunsApi.StartAsync(request, client, store, options.Value, clock, ct));
         runs.MapGet("", (HttpRequest request, DurableTaskClient client, IOptions<RlhfApiOptions> options, CancellationToken ct) =>
             RunsApi.ListAsync(request, client, options.Value, ct));
-        runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, CancellationToken ct) =>
-            RunsApi.GetAsync(request, id, client, ct));
+        runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>
+            RunsApi.GetAsync(request, id, client, store, ct));
         runs.MapPost("/{id}/cancel", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, IJobRunner runner, CancellationToken ct) =>
             RunsApi.CancelAsync(request, id, client, store, runner, ct));
         runs.MapDelete("/{id}", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Rlhf.Core.Contracts;
 
+using Rlhf.Core.Runs;
+
 namespace Rlhf.Api;
 
 /// <summary>One run in <c>GET /api/runs</c>.</summary>
@@ -53,6 +55,9 @@ public sealed record RunDetail
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
     public IReadOnlyList<ArtifactLink> Artifacts { get; init; } = [];
+
+    /// <summary>Durable timers of this run the host re-fired because their wake-up was lost (<see cref="EngineWakeUps"/>); empty normally.</summary>
+    public IReadOnlyList<EngineWakeUp> WakeUps { get; init; } = [];
 
     /// <summary>Why the run failed (error type and message), when it did.</summary>
     public string? Error { get; init; }

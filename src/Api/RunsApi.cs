@@ -138,12 +138,12 @@ public static class RunsApi
     }
 
     /// <summary><c>GET /api/runs/{id}</c>.</summary>
-    public static async Task<IResult> GetAsync(HttpRequest request, string runId, DurableTaskClient client, CancellationToken cancellationToken = default)
+    public static async Task<IResult> GetAsync(HttpRequest request, string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken = default)
     {
         var metadata = await FindRunAsync(runId, client, cancellationToken);
         return metadata is null
             ? UnknownRun(runId)
-            : Results.Json(RunStatusReader.ToDetail(request, metadata), JsonDefaults.Options);
+            : Results.Json(RunStatusReader.ToDetail(request, metadata) with { WakeUps = await EngineWakeUps.ReadAsync(store, runId, cancellationToken) }, JsonDefaults.Options);
     }
 
     /// <summary><c>POST /api/runs/{id}/cancel</c>: terminate the run and its running child orchestrations; 409 when it already ended.</summary>

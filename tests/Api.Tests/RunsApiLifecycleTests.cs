@@ -27,6 +27,13 @@ public sealed class RunsApiLifecycleTests(LocalHostFixture host)
         Assert.Equal("base-policy", running.Stages[0].Stage);
         Assert.True(running.Total > 0);
 
+        // A lost wake-up the host's sweep re-fired shows in the run's status (none happened: the list is empty until one is recorded).
+        Assert.Empty(running.WakeUps);
+        var due = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        await Rlhf.Core.Runs.EngineWakeUps.AppendAsync(host.Store, new Rlhf.Core.Runs.EngineWakeUp("life-1:sft", 5, due, due.AddSeconds(75)));
+        var woken = (await host.Http.GetFromJsonAsync<RunDetail>("api/runs/life-1", JsonDefaults.Options))!;
+        Assert.Equal([new Rlhf.Core.Runs.EngineWakeUp("life-1:sft", 5, due, due.AddSeconds(75))], woken.WakeUps);
+
         // A second start with the same id conflicts and changes nothing.
         using var duplicate = await StartAsync("life-1");
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);

@@ -52,6 +52,10 @@ public sealed class TimerSweeperTests(AzuriteFixture azurite)
         Assert.True(done.LastUpdatedAt.UtcDateTime > pending.FireAtUtc + Margin, $"completed at {done.LastUpdatedAt:O}, before the margin after {pending.FireAtUtc:O}");
         Assert.Equal("woke", done.ReadOutputAs<string>());
         Assert.Equal(1, host.Services.GetRequiredService<TimerSweeper>().Woken);
+        // 4. the wake-up is recorded with its run, which the run's status shows (GET /api/runs/{id} "wakeUps")
+        var wakeUp = Assert.Single(await Rlhf.Core.Runs.EngineWakeUps.ReadAsync(host.Services.GetRequiredService<Rlhf.Core.Artifacts.IArtifactStore>(), id));
+        Assert.Equal((id, pending.TimerId), (wakeUp.InstanceId, wakeUp.TimerId));
+        Assert.True(wakeUp.WokenUtc > wakeUp.DueUtc + Margin, $"woken {wakeUp.WokenUtc:O}, due {wakeUp.DueUtc:O}");
     }
 
     [Fact]

@@ -130,7 +130,7 @@ public static class LocalHost
         builder.Services.AddHostedService<StorageMonitor>();
         if (options.TimerSweep is { } sweep)
         {
-            builder.Services.AddSingleton(sp => new TimerSweeper(service, sweep, sp.GetRequiredService<ILogger<TimerSweeper>>()));
+            builder.Services.AddSingleton(sp => new TimerSweeper(service, sweep, sp.GetRequiredService<ILogger<TimerSweeper>>(), store));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
         }
 

@@ -4,6 +4,8 @@ using DurableTask.Core;
 using DurableTask.Core.History;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Cli.Hosting;
 
@@ -17,8 +19,9 @@ public sealed record TimerSweepOptions(TimeSpan Interval, TimeSpan Margin);
 /// again (<see cref="IOrchestrationServiceClient.SendTaskOrchestrationMessageAsync"/>). A duplicate (the original
 /// arriving late after all) is ignored by the orchestration executor. The margin must exceed the control queue's
 /// visibility timeout (a crashed host's dequeued message reappears after it) plus the polling delay.
+/// Each wake-up is also recorded with its run (<see cref="EngineWakeUps"/>), which the run's status shows.
 /// </summary>
-public sealed class TimerSweeper(AzureStorageOrchestrationService service, TimerSweepOptions options, ILogger<TimerSweeper> logger) : BackgroundService
+public sealed class TimerSweeper(AzureStorageOrchestrationService service, TimerSweepOptions options, ILogger<TimerSweeper> logger, IArtifactStore? store = null) : BackgroundService
 {
     private const int PageSize = 100;
 
@@ -80,6 +83,10 @@ public sealed class TimerSweeper(AzureStorageOrchestrationService service, Timer
             logger.LogWarning(
                 "Woke {InstanceId}: timer {TimerId} overdue by {OverdueSeconds:0} s (due {FireAt:O}, no TimerFired in its history)",
                 instance.InstanceId, timer.TimerId, (now - timer.FireAtUtc).TotalSeconds, timer.FireAtUtc);
+            if (store is not null)
+            {
+                await EngineWakeUps.AppendAsync(store, new EngineWakeUp(instance.InstanceId, timer.TimerId, timer.FireAtUtc, now));
+            }
         }
 
         return overdue.Count;

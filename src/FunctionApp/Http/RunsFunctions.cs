@@ -37,7 +37,7 @@ public sealed class RunsFunctions(IArtifactStore store, IJobRunner runner, IOpti
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        RunsApi.GetAsync(request, id, client, cancellationToken);
+        RunsApi.GetAsync(request, id, client, store, cancellationToken);
 
     [Function(nameof(CancelRun))]
     public Task<IResult> CancelRun(
