@@ -39,6 +39,21 @@ public sealed class CliTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Demo_keeps_its_report_as_a_file_that_outlives_the_host()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"rlhf-demo-{Guid.NewGuid():N}");
+
+        var result = await RunAsync("demo", "--spec", "configs/tiny.json", "--data-dir", dataDir, "--endpoint", Endpoint, "--json");
+
+        Assert.True(result.Code == 0, result.Err);
+        var summary = Json(result);
+        var file = summary["reportFile"]!.GetValue<string>();
+        Assert.Equal(Path.Combine(dataDir, "reports", $"{summary["runId"]!.GetValue<string>()}.html"), file);
+        Assert.Contains("<html", await File.ReadAllTextAsync(file), StringComparison.OrdinalIgnoreCase);
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
     public async Task Unreachable_endpoint_asks_whether_serve_is_running()
     {
         var endpoint = $"http://127.0.0.1:{FreePorts.FindConsecutive(1)}";

@@ -39,7 +39,11 @@ public static class DemoCommand
         var run = json
             ? await WaitAsync(client, links.Id, cancellationToken)
             : await WatchCommand.WatchAsync(io, client, links.Id, TimeSpan.FromSeconds(1), json: false, cancellationToken);
-        var summary = DemoSummary.From(run);
+        // the report URL dies with a host started for the demo: keep the report as a file next to the host's data
+        var reportFile = Path.GetFullPath(Path.Combine(dataDir, "reports", $"{run.Id}.html"));
+        Directory.CreateDirectory(Path.GetDirectoryName(reportFile)!);
+        await File.WriteAllTextAsync(reportFile, await client.GetReportAsync(run.Id, cancellationToken), cancellationToken);
+        var summary = DemoSummary.From(run) with { ReportFile = reportFile };
         if (json)
         {
             await CliApp.WriteJsonAsync(io, summary);
@@ -103,7 +107,7 @@ public static class DemoCommand
             grid.AddRow("error", $"[red]{Markup.Escape(summary.Error)}[/]");
         }
 
-        grid.AddRow("report", Markup.Escape(summary.ReportUri));
+        grid.AddRow("report", Markup.Escape(summary.ReportFile ?? summary.ReportUri));
         console.Write(grid);
         RunRendering.WriteStages(console, run);
         RunRendering.WriteMetrics(console, run.Metrics);

@@ -14,6 +14,9 @@ public sealed record DemoSummary(
     string? Error,
     string ReportUri)
 {
+    /// <summary>The report saved as a file when the run ended (it outlives the demo's host, unlike <see cref="ReportUri"/>).</summary>
+    public string? ReportFile { get; init; }
+
     /// <summary>The figures a reader looks for first, by label → metric key the run reports.</summary>
     public static IReadOnlyList<(string Label, string Key)> HighlightKeys { get; } =
     [
