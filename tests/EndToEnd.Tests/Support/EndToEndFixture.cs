@@ -21,7 +21,8 @@ public sealed class EndToEndFixture : IAsyncLifetime
 
     /// <summary>
     /// <c>configs/tiny.json</c>, with SFT checkpointing every 100 of 600 steps (a few seconds of training after the first
-    /// checkpoint), 160 prompts labeled in 80 batches of 2 and 60 PPO iterations, so that a kill lands inside the step it aims
+    /// checkpoint), 160 prompts labeled in 80 batches of 2, 4 reward-model epochs, 60 PPO iterations and 40 × 4 held-out
+    /// samples, so that a kill lands inside the step it aims
     /// at: since timers really wait and job exits wake their monitors, 8 batches labeled in 0.3 s and 6 PPO iterations took
     /// 1.4 s, too fast for the test to catch.
     /// </summary>
@@ -74,6 +75,11 @@ public sealed class EndToEndFixture : IAsyncLifetime
         spec["sampling"]!["promptLimit"] = 160;
         spec["labeling"]!["batchSize"] = 2;
         spec["policy"]!["ppo"]!["iterations"] = 60;
+        // the reward and evaluate jobs last long enough to be killed in too (a drill aims a kill at each stage; with one
+        // epoch and 8 held-out prompts both took about a second, and a drill's last kills found the run already finished)
+        spec["rewardModel"]!["params"]!["epochs"] = 4;
+        spec["evaluation"]!["promptLimit"] = 40;
+        spec["evaluation"]!["samplesPerPrompt"] = 4;
         return spec.ToJsonString();
     }
 }
