@@ -35,6 +35,12 @@ public sealed partial class BicepAppSettingsTests
         ["AZURE_CLIENT_ID"] = "Azure.Identity: DefaultAzureCredential (artifact store, Azure OpenAI judge) picks the user-assigned identity",
     };
 
+    /// <summary>Settings the app reads that the platform itself sets on every app (main.bicep must not), each with who sets it.</summary>
+    private static readonly Dictionary<string, string> SetByPlatform = new(StringComparer.Ordinal)
+    {
+        ["WEBSITE_HOSTNAME"] = "App Service: the app's default host name, the base of the links the API writes",
+    };
+
     /// <summary>Identity-based connection settings of the host storage connection (Azure Storage provider of the task hub).</summary>
     private static readonly string[] IdentityConnectionSuffixes = ["credential", "clientId", "blobServiceUri", "queueServiceUri", "tableServiceUri"];
 
@@ -70,11 +76,12 @@ public sealed partial class BicepAppSettingsTests
     [Fact]
     public void EveryFunctionAppSettingsConstantIsASectionASettingOrAnExpression()
     {
-        // A new constant is either a bound section (add it to BoundSections) or a setting the app needs, which must be set.
+        // A new constant is a bound section (add it to BoundSections), a setting the app needs (which must be set), or one
+        // the platform sets on every app (add it to SetByPlatform, with who sets it).
         var leafSettings = RequiredSettings().Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assert.All(Constants(), c => Assert.True(
-            BoundSections.ContainsKey(c.Value) || leafSettings.Contains(c.Value) || AppSettingReference().IsMatch(c.Value),
-            $"FunctionAppSettings.{c.Name} = '{c.Value}' is neither a bound section nor a required setting"));
+            BoundSections.ContainsKey(c.Value) || leafSettings.Contains(c.Value) || AppSettingReference().IsMatch(c.Value) || SetByPlatform.ContainsKey(c.Value),
+            $"FunctionAppSettings.{c.Name} = '{c.Value}' is neither a bound section, a required setting nor one the platform sets"));
     }
 
     [Fact]
@@ -111,7 +118,7 @@ public sealed partial class BicepAppSettingsTests
         var connection = (string?)JsonNode.Parse(hostJson)!["extensions"]?["durableTask"]?["storageProvider"]?["connectionName"] ?? "AzureWebJobsStorage";
         return
         [
-            .. Constants().Where(c => !BoundSections.ContainsKey(c.Value) && !AppSettingReference().IsMatch(c.Value)).Select(c => (c.Value, $"FunctionAppSettings.{c.Name}")),
+            .. Constants().Where(c => !BoundSections.ContainsKey(c.Value) && !AppSettingReference().IsMatch(c.Value) && !SetByPlatform.ContainsKey(c.Value)).Select(c => (c.Value, $"FunctionAppSettings.{c.Name}")),
             .. AppSettingReference().Matches(hostJson).Select(m => (m.Groups[1].Value, "host.json")),
             .. AppSettingReference().Matches(metadata).Select(m => (m.Groups[1].Value, "functions.metadata")),
             .. IdentityConnectionSuffixes.Select(s => ($"{connection}:{s}", "the Functions host and the Durable Task Azure Storage provider (identity-based connection)")),

@@ -27,7 +27,7 @@ public sealed class LabelingRulesTests
     [InlineData("""{ "mode": "mixed", "aiPrinciples": ["kind"] }""", "$.labeling.aiPrinciples[0]", "weight 0")]
     [InlineData("""{ "mode": "ai", "aiPrinciples": ["harmless"] }""", "$.labeling.aiPrinciples", "mode mixed")]
     [InlineData("""{ "mode": "mixed", "aiPrinciples": ["helpful", "harmless", "honest"] }""", "$.labeling.aiPrinciples", "nothing to judge")]
-    [InlineData("""{ "human": { "notifyUrlSetting": "https://hooks.example/T0/B0/xyz" } }""", "$.labeling.human.notifyUrlSetting", "not an app setting name")]
+    [InlineData("""{ "human": { "notifyUrlSetting": "https://hooks.example/T0/B0/xyz" } }""", "$.labeling.human.notifyUrlSetting", "not a setting name")]
     [InlineData("""{ "human": { "timeoutMinutes": 0 } }""", "$.labeling.human.timeoutMinutes", "")]
     public void EachBadLabelingFieldIsNamed(string labeling, string path, string message)
     {

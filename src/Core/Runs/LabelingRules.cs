@@ -1,15 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Rlhf.Core.Runs;
 
 /// <summary>
 /// The labeling rules that span fields: routing by principle (<c>labeling.aiPrinciples</c>) names known, distinct principles
-/// the AI judge weighs, only in mode mixed, and leaves people at least one weighted principle; <c>labeling.human.notifyUrlSetting</c>
-/// is the name of an app setting, not a URL. Reads leniently: wrong types are reported by the structural pass.
+/// the AI judge weighs, only in mode mixed, and leaves people at least one weighted principle (that
+/// <c>labeling.human.notifyUrlSetting</c> names a setting, not a URL, is its <see cref="SettingNameAttribute"/>'s check).
+/// Reads leniently: wrong types are reported by the structural pass.
 /// </summary>
-internal static partial class LabelingRules
+internal static class LabelingRules
 {
     private const string AiPrinciplesPath = "$.labeling.aiPrinciples";
 
@@ -21,12 +21,6 @@ internal static partial class LabelingRules
         }
 
         CheckAiPrinciples(labeling, errors);
-        if ((labeling["human"] as JsonObject)?["notifyUrlSetting"] is JsonValue setting && setting.GetValueKind() == JsonValueKind.String
-            && !SettingName().IsMatch(setting.GetValue<string>()))
-        {
-            errors.Add(new SpecError("$.labeling.human.notifyUrlSetting",
-                $"'{setting.GetValue<string>()}' is not an app setting name (letters, digits, _ . -; e.g. LABELING_WEBHOOK_URL). Put the webhook URL in that setting, not in the spec: it is a secret."));
-        }
     }
 
     private static void CheckAiPrinciples(JsonObject labeling, List<SpecError> errors)
@@ -83,7 +77,4 @@ internal static partial class LabelingRules
             d => SpecNumbers.Of(given?[d.Key]) ?? SpecNumbers.Of(d.Value) ?? 0,
             StringComparer.Ordinal);
     }
-
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.\-]*$")]
-    private static partial Regex SettingName();
 }

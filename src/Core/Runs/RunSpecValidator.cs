@@ -202,7 +202,7 @@ public static class RunSpecValidator
         }
         else if (property.GetCustomAttribute<SettingNameAttribute>() is not null && !SettingNameAttribute.IsValid(text))
         {
-            errors.Add(new SpecError(path, $"{Quote(text)} is not a setting name (1-128 characters of [A-Za-z0-9_:.-] starting with a letter)."));
+            errors.Add(new SpecError(path, $"{Quote(text)} is not a setting name (1-128 characters of [A-Za-z0-9_:.-] starting with a letter). Name the app setting that holds the value, not the value: a run spec carries no secrets."));
         }
         else if (property.GetCustomAttribute<TorchDeviceAttribute>() is not null && !TorchDeviceAttribute.IsValid(text))
         {
