@@ -64,6 +64,11 @@ public static class SubmissionChecks
             yield return ("$.datasets.lexicons", lexicons, true);
         }
 
+        if (spec.Datasets.References is { } references)
+        {
+            yield return ("$.datasets.references", references, false);
+        }
+
         if (spec.Labeling.Ai.Constitution is { } constitution)
         {
             yield return ("$.labeling.ai.constitution", constitution, false);

@@ -33,6 +33,7 @@ public static class TrainerParamsSubmission
         if (errors.Count == 0)
         {
             CheckContext(spec, errors);
+            CheckRewardInputs(spec, errors);
         }
 
         return errors;
@@ -81,6 +82,33 @@ public static class TrainerParamsSubmission
             },
             _ => rest.Length == 0 ? block : $"{block}.{rest}",
         };
+    }
+
+    /// <summary>A reward source the chosen algorithm weighs must have its data set in the spec, or its job would fail after the RM.</summary>
+    private static void CheckRewardInputs(RunSpec spec, List<ApiError> errors)
+    {
+        var row = PolicyAlgorithms.For(spec.Policy.Algorithm);
+        IReadOnlyList<RewardSourceConfig> rewards = spec.Policy.Algorithm switch
+        {
+            PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo).Rewards,
+            PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo).Rewards,
+            PolicyAlgorithm.Rloo => TrainerParams.Read<RlooConfig>(spec.Policy.Rloo).Rewards,
+            PolicyAlgorithm.Dpo => [],
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Policy.Algorithm, "No reward-source rule for this algorithm."),
+        };
+        for (var i = 0; i < rewards.Count; i++)
+        {
+            var (needs, present) = rewards[i].Kind switch
+            {
+                RewardSourceKind.RougeL => ("datasets.references", spec.Datasets.References is not null),
+                RewardSourceKind.Lexicon or RewardSourceKind.Gold => ("datasets.lexicons", spec.Datasets.Lexicons is not null),
+                _ => (null, true),
+            };
+            if (!present)
+            {
+                errors.Add(new ApiError($"$.{row.ParamsField}.rewards[{i}].kind", $"reward source {rewards[i].Kind} needs {needs}, which the spec does not set."));
+            }
+        }
     }
 
     /// <summary>With a model trained from scratch its context is known now: an online algorithm's prompt + response tokens and the sampler's new tokens must fit it.</summary>

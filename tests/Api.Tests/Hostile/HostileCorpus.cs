@@ -70,6 +70,8 @@ public static class HostileCorpus
         HostileRequest.Spec("unknown GRPO loss type", s => s["policy"]!["grpo"] = new JsonObject { ["lossType"] = "ppo" }, "$.policy.grpo.lossType", "h-tp11"),
         HostileRequest.Spec("RLOO with one completion per prompt", s => s["policy"]!["rloo"] = new JsonObject { ["numGenerations"] = 1 }, "$.policy.rloo.numGenerations", "h-tp12"),
         HostileRequest.Spec("unknown reward source", s => s["policy"]!["ppo"]!["rewards"] = new JsonArray(new JsonObject { ["kind"] = "vibes" }), "$.policy.ppo.rewards[0].kind", "h-tp13"),
+        HostileRequest.Spec("ROUGE-L reward source without references", s => s["policy"]!["ppo"]!["rewards"] = new JsonArray(new JsonObject { ["kind"] = "rougeL" }), "$.policy.ppo.rewards[0].kind", "h-tp14"),
+        HostileRequest.Spec("references that do not exist", s => s["datasets"]!["references"] = "datasets/none/references.jsonl", "$.datasets.references", "h-ds-ref"),
         HostileRequest.Spec("GRPO tokens beyond the model's context", s =>
         {
             s["policy"]!["algorithm"] = "grpo";
