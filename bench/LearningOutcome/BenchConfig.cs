@@ -142,30 +142,10 @@ public sealed record BenchConfig
     /// the rows compare algorithms, not budgets. β 0.04 (TRL's default is 0, with no reference): the rows share PPO's
     /// KL ≤ 10-nat budget, which an unregularised policy overruns.
     /// </summary>
-    public JsonObject Grpo => Patch("grpo", new()
-    {
-        ["learningRate"] = 1e-4,
-        ["iterations"] = PpoIterations,
-        ["promptsPerIteration"] = 16,
-        ["numGenerations"] = 4,
-        ["numIterations"] = 4,
-        ["numMiniBatches"] = 2,
-        ["maxNewTokens"] = MaxNewTokens,
-        ["beta"] = 0.04,
-    });
+    public JsonObject Grpo => CriticFree("grpo", beta: 0.04);
 
     /// <summary>RLOO at the same rollout size and passes as <see cref="Grpo"/>, with TRL's β 0.05 (k1 KL in the reward).</summary>
-    public JsonObject Rloo => Patch("rloo", new()
-    {
-        ["learningRate"] = 1e-4,
-        ["iterations"] = PpoIterations,
-        ["promptsPerIteration"] = 16,
-        ["numGenerations"] = 4,
-        ["numIterations"] = 4,
-        ["numMiniBatches"] = 2,
-        ["maxNewTokens"] = MaxNewTokens,
-        ["beta"] = 0.05,
-    });
+    public JsonObject Rloo => CriticFree("rloo", beta: 0.05);
 
     public JsonObject Dpo => Patch("dpo", new()
     {
@@ -199,6 +179,19 @@ public sealed record BenchConfig
         property.SetValue(copy, Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
         return copy;
     }
+
+    /// <summary>The critic-free verbs' shared settings: 16 prompts × G 4 = PPO's 64 rollouts, μ 4 × 2 minibatches, lr 1e-4.</summary>
+    private JsonObject CriticFree(string stage, double beta) => Patch(stage, new()
+    {
+        ["learningRate"] = 1e-4,
+        ["iterations"] = PpoIterations,
+        ["promptsPerIteration"] = 16,
+        ["numGenerations"] = 4,
+        ["numIterations"] = 4,
+        ["numMiniBatches"] = 2,
+        ["maxNewTokens"] = MaxNewTokens,
+        ["beta"] = beta,
+    });
 
     private JsonObject Patch(string stage, JsonObject parameters)
     {
