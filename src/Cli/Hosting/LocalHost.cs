@@ -33,7 +33,8 @@ public static class LocalHost
         var repoRoot = RepoRoot.Find(options.RepoRoot);
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
-        var engineWarnings = options.LogLevel >= LogLevel.Warning ? new EngineWarnings(Console.Out) : null;
+        // diagnostics on stderr: `rlhf demo --json` prints one JSON document on stdout
+        var engineWarnings = options.LogLevel >= LogLevel.Warning ? new EngineWarnings(Console.Error) : null;
         // The engine logs through this factory for the host's whole life: the handle disposes it.
         var bootLoggers = LoggerFactory.Create(b => Logging(b, options, engineWarnings));
 
