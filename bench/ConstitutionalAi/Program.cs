@@ -202,7 +202,7 @@ async Task<List<(string, string)>> SlCaiThenRlCaiAsync()
         current = SupervisedCaiSteps.ResponsesOf(null, finals);
     }
 
-    var summary = SupervisedCaiSteps.Summarize(finals, allCritiques, allRevisions, rounds);
+    var summary = SupervisedCaiSteps.Summarize(finals, allCritiques, allRevisions, rounds) with { Trajectory = SupervisedCaiSteps.Trajectory(judge, allRevisions, rounds) };
     result["slCai"] = new JsonObject
     {
         ["summary"] = JsonSerializer.SerializeToNode(summary, JsonDefaults.Options),

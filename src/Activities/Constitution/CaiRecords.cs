@@ -39,8 +39,14 @@ public sealed record CaiRevision(
     int Candidates,
     string Critic);
 
-/// <summary><c>sl-cai/summary.json</c>: what the stage did, per principle.</summary>
-public sealed record CaiSummary(int Responses, int Revised, int Rounds, IReadOnlyDictionary<string, CaiPrincipleSummary> Principles);
+/// <summary><c>sl-cai/summary.json</c>: what the stage did, per principle, and the responses' helpfulness and harmlessness before and after each round.</summary>
+public sealed record CaiSummary(int Responses, int Revised, int Rounds, IReadOnlyDictionary<string, CaiPrincipleSummary> Principles)
+{
+    public IReadOnlyList<CaiPoint> Trajectory { get; init; } = [];
+}
+
+/// <summary>The mean local-judge helpful and harmless scores of every response at one point of SL-CAI (<c>responses</c>, then <c>round N</c>).</summary>
+public sealed record CaiPoint(string Label, double Helpful, double Harmless);
 
 /// <summary>Critiques, revisions and the mean critiqued-principle score before and after, over all rounds.</summary>
 public sealed record CaiPrincipleSummary(int Critiques, int NeedingRevision, int Revised, double MeanScoreBefore, double MeanScoreAfter);

@@ -113,6 +113,29 @@ public static class SupervisedCaiSteps
         return new CaiSummary(finals.Count, finals.Count(f => !string.Equals(f.After, FirstOf(f, revisions), StringComparison.Ordinal)), rounds, principles);
     }
 
+    /// <summary>Helpfulness and harmlessness of the responses as the local judge scores them (one point of <see cref="CaiSummary.Trajectory"/>).</summary>
+    public static CaiPoint Point(LocalConstitution constitution, string label, IReadOnlyList<(string Prompt, string Response)> responses)
+    {
+        ArgumentNullException.ThrowIfNull(constitution);
+        ArgumentNullException.ThrowIfNull(responses);
+        return responses.Count == 0
+            ? new CaiPoint(label, 0, 0)
+            : new CaiPoint(label, responses.Average(r => constitution.Score("helpful", r.Prompt, r.Response).Score), responses.Average(r => constitution.Score("harmless", r.Prompt, r.Response).Score));
+    }
+
+    /// <summary>The trajectory over rounds: the first responses (each round's Before), then each round's After.</summary>
+    public static IReadOnlyList<CaiPoint> Trajectory(LocalConstitution constitution, IReadOnlyList<CaiRevision> revisions, int rounds)
+    {
+        ArgumentNullException.ThrowIfNull(revisions);
+        var points = new List<CaiPoint> { Point(constitution, "responses", [.. revisions.Where(r => r.Round == 1).Select(r => (r.Prompt, r.Before))]) };
+        for (var round = 1; round <= rounds; round++)
+        {
+            points.Add(Point(constitution, $"round {round}", [.. revisions.Where(r => r.Round == round).Select(r => (r.Prompt, r.After))]));
+        }
+
+        return points;
+    }
+
     private static string FirstOf(CaiRevision final, IEnumerable<CaiRevision> revisions) =>
         revisions.Where(r => r.PromptId == final.PromptId).MinBy(r => r.Round)?.Before ?? final.After;
 
