@@ -12,7 +12,7 @@ using Rlhf.Core.Demo;
 using Rlhf.Core.Json;
 using Rlhf.Core.Runs;
 
-// constitutional-ai [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--cai-prompts N] [--rounds N] [--candidates K]
+// constitutional-ai [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--cai-prompts N] [--redteam-prompts N] [--rounds N] [--candidates K]
 // The CAI paper's trade-off on the demo task, driving the real rlhf-trainer (LearningOutcome's TrainerRunner: content-addressed
 // outputs, so a rerun with the same --work reuses finished jobs): SFT; RLHF on helpful-only simulated labels; RL-CAI (labels
 // by the local constitution judge); SL-CAI (critique → revision by rejection sampling → sft) + RL-CAI; and RL-CAI
@@ -28,6 +28,7 @@ var config = quick
     : new BenchConfig { SftSteps = 800, LabelPrompts = 1_000, K = 4, PpoIterations = 40, PpoPrompts = 640, EvalPrompts = 128, RewardEpochs = 2, CorpusChars = 3_000_000, SampleShards = 1 };
 config = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Aggregate(config, (c, x) => c.With(args[x.i + 1]));
 var caiPrompts = int.Parse(Option("--cai-prompts") ?? (quick ? "8" : "400"), System.Globalization.CultureInfo.InvariantCulture);
+var redTeamPrompts = int.Parse(Option("--redteam-prompts") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
 var rounds = int.Parse(Option("--rounds") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 var candidates = int.Parse(Option("--candidates") ?? (quick ? "2" : "4"), System.Globalization.CultureInfo.InvariantCulture);
 var log = Console.Error;
@@ -49,7 +50,7 @@ var corpusInput = await PutDataAsync("corpus.txt", Encoding.UTF8.GetBytes(corpus
 var labelPrompts = await PutDataAsync("prompts.label.jsonl", Lines(train.Take(config.LabelPrompts)));
 var ppoPrompts = await PutDataAsync("prompts.ppo.jsonl", Lines(train.Skip(config.LabelPrompts).Take(config.PpoPrompts)));
 var heldoutPrompts = await PutDataAsync("prompts.heldout.jsonl", Lines(File.ReadLines(Path.Combine(dataDir, "prompts.heldout.jsonl")).Take(config.EvalPrompts)));
-var redTeamTrain = File.ReadLines(Path.Combine(dataDir, DemoDataBuilder.RedTeamTrainFile)).ToList();
+var redTeamTrain = File.ReadLines(Path.Combine(dataDir, DemoDataBuilder.RedTeamTrainFile)).Take(redTeamPrompts).ToList();
 var redTeamHeldout = await PutDataAsync("prompts.redteam.heldout.jsonl", Lines(File.ReadLines(Path.Combine(dataDir, DemoDataBuilder.RedTeamHeldoutFile)).Take(config.EvalPrompts)));
 var lexiconFiles = Directory.GetFiles(lexiconDir).Where(f => !Path.GetFileName(f).StartsWith("judge-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
 var lexiconsInput = $"data/{TrainerRunner.ContentKey(lexiconFiles.SelectMany(f => Encoding.UTF8.GetBytes(Path.GetFileName(f)).Concat(File.ReadAllBytes(f))).ToArray())}/lexicons";
@@ -61,7 +62,7 @@ foreach (var file in lexiconFiles)
     }
 }
 
-var result = new JsonObject { ["bench"] = "constitutional-ai", ["data"] = Path.GetRelativePath(repo, dataDir), ["work"] = work, ["caiPrompts"] = caiPrompts, ["rounds"] = rounds, ["candidates"] = candidates };
+var result = new JsonObject { ["bench"] = "constitutional-ai", ["data"] = Path.GetRelativePath(repo, dataDir), ["work"] = work, ["caiPrompts"] = caiPrompts, ["redTeamPrompts"] = redTeamTrain.Count, ["rounds"] = rounds, ["candidates"] = candidates };
 var sft = await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is { } sftOut ? $"{sftOut}/model" : null;
 if (sft is null)
 {
@@ -165,7 +166,7 @@ async Task<List<(string, string)>> ChainAsync(string name, string key, string po
     if (overtrain)
     {
         var hard = config.Ppo;
-        hard["iterations"] = config.PpoIterations * 3;
+        hard["iterations"] = config.PpoIterations * 2;
         hard["klTarget"] = 30.0;
         if (await Run($"ppo-{key}-overtrained", "ppo", (JsonObject)inputs.DeepClone(), hard) is { } over)
         {
