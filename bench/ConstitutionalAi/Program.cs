@@ -12,7 +12,7 @@ using Rlhf.Core.Demo;
 using Rlhf.Core.Json;
 using Rlhf.Core.Runs;
 
-// constitutional-ai [--quick] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--cai-prompts N] [--redteam-prompts N] [--rounds N] [--candidates K]
+// constitutional-ai [--quick] [--agreement-only] [--data DIR] [--work DIR] [--set NAME=VALUE]... [--cai-prompts N] [--redteam-prompts N] [--slrl-label-prompts N] [--rounds N] [--candidates K]
 // The CAI paper's trade-off on the demo task, driving the real rlhf-trainer (LearningOutcome's TrainerRunner: content-addressed
 // outputs, so a rerun with the same --work reuses finished jobs): SFT; RLHF on helpful-only simulated labels; RL-CAI (labels
 // by the local constitution judge); SL-CAI (critique → revision by rejection sampling → sft) + RL-CAI; and RL-CAI
@@ -29,6 +29,7 @@ var config = quick
 config = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Aggregate(config, (c, x) => c.With(args[x.i + 1]));
 var caiPrompts = int.Parse(Option("--cai-prompts") ?? (quick ? "8" : "400"), System.Globalization.CultureInfo.InvariantCulture);
 var redTeamPrompts = int.Parse(Option("--redteam-prompts") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
+var slLabelPrompts = int.Parse(Option("--slrl-label-prompts") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
 var rounds = int.Parse(Option("--rounds") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 var candidates = int.Parse(Option("--candidates") ?? (quick ? "2" : "4"), System.Globalization.CultureInfo.InvariantCulture);
 var log = Console.Error;
@@ -78,6 +79,10 @@ if (sftSamples is null)
 // Judge–gold agreement on the SFT policy's own samples (every pair of the label prompts' K completions).
 var agreement = JudgeGoldAgreement.Compute(sftSamples, judge, gold, principles.Weighted().Append(new("kind", 0)).ToList());
 result["agreement"] = JsonSerializer.SerializeToNode(agreement, JsonDefaults.Options);
+if (args.Contains("--agreement-only"))
+{
+    return Finish(problems.Count == 0 ? 0 : 1);
+}
 
 // Three chains, side by side: helpful-only RLHF, RL-CAI, SL-CAI + RL-CAI (plus RL-CAI over-trained, sharing RL-CAI's RM).
 var chains = await Task.WhenAll(
@@ -226,7 +231,8 @@ async Task<List<(string, string)>> SlCaiThenRlCaiAsync()
     }
 
     var model = $"{slcai}/model";
-    var slSamples = await SampleAsync("sample-slcai", model, labelPrompts, config.K, config.Seed);
+    var slLabels = slLabelPrompts >= config.LabelPrompts ? labelPrompts : await PutDataAsync("prompts.label.slrl.jsonl", Lines(train.Take(slLabelPrompts)));
+    var slSamples = await SampleAsync("sample-slcai", model, slLabels, config.K, config.Seed);
     var list = new List<(string, string)> { ("SL-CAI", model) };
     if (slSamples is not null)
     {
