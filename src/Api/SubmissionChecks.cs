@@ -27,6 +27,11 @@ public static class SubmissionChecks
             errors.Add(new ApiError(judge.Path, judge.Message));
         }
 
+        if (JudgeDeploymentRules.CheckCriticSpec(spec, labeling) is { } critic)
+        {
+            errors.Add(new ApiError(critic.Path, critic.Message));
+        }
+
         foreach (var (path, name, folder) in Inputs(spec))
         {
             var exists = folder ? await HasAnyAsync(store, $"{name.TrimEnd('/')}/", cancellationToken) : await store.ExistsAsync(name, cancellationToken);
@@ -72,6 +77,15 @@ public static class SubmissionChecks
         if (spec.Labeling.Ai.Constitution is { } constitution)
         {
             yield return ("$.labeling.ai.constitution", constitution, false);
+        }
+
+        if (spec.Constitution.Supervised is { } cai)
+        {
+            yield return (cai.Prompts is null ? "$.datasets.trainPrompts" : "$.constitution.supervised.prompts", cai.Prompts ?? spec.Datasets.TrainPrompts, false);
+            if (cai.RedTeamPrompts is { } redTeam)
+            {
+                yield return ("$.constitution.supervised.redTeamPrompts", redTeam, false);
+            }
         }
 
         if (spec.Labeling.Ai.Judge == AiJudgeKind.Rouge)

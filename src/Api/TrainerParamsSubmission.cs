@@ -47,6 +47,11 @@ public static class TrainerParamsSubmission
             yield return (JobSpecs.Sft(Run, Store, spec), "$.basePolicy.sft");
         }
 
+        if (spec.Constitution.Supervised is not null)
+        {
+            yield return (SupervisedCai.Sft(Run, Store, spec, "policy", "corpus"), "$.constitution.supervised.sft");
+        }
+
         yield return (JobSpecs.Sample(new CollectSamplesInput(Run, Store, "policy", spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed), 0), "$.sampling");
         yield return (JobSpecs.Reward(Run, Store, spec, "policy", "preferences"), "$.rewardModel.params");
         // every algorithm's block, not only the chosen one's: a typo in another block is still a typo

@@ -12,6 +12,7 @@ public static class TaskNames
     public const string LabelComparisons = nameof(LabelComparisons);
     public const string RunTrainingJob = nameof(RunTrainingJob);
     public const string NightlyRetrain = nameof(NightlyRetrain);
+    public const string SupervisedCai = nameof(SupervisedCai);
 
     // activities
     public const string SubmitJob = nameof(SubmitJob);
@@ -26,6 +27,10 @@ public static class TaskNames
     public const string RemindLabelers = nameof(RemindLabelers);
     public const string PublishIfBetter = nameof(PublishIfBetter);
     public const string WriteRunManifest = nameof(WriteRunManifest);
+    public const string PrepareCaiPrompts = nameof(PrepareCaiPrompts);
+    public const string CritiqueResponses = nameof(CritiqueResponses);
+    public const string ReviseResponses = nameof(ReviseResponses);
+    public const string WriteCaiCorpus = nameof(WriteCaiCorpus);
 
     /// <summary>External event raised on a <see cref="LabelComparisons"/> instance when people finished a batch (payload <see cref="Contracts.HumanLabelsSubmitted"/>).</summary>
     public static string HumanLabelsEvent(int batchIndex) => $"HumanLabels-{batchIndex}";

@@ -13,6 +13,7 @@ public static class OrchestrationRegistry
             .AddOrchestrator<CollectSamples>()
             .AddOrchestrator<LabelComparisons>()
             .AddOrchestrator<RunTrainingJob>()
-            .AddOrchestrator<NightlyRetrain>();
+            .AddOrchestrator<NightlyRetrain>()
+            .AddOrchestrator<SupervisedCai>();
     }
 }

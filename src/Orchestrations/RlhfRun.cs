@@ -7,7 +7,7 @@ using Rlhf.Core.Runs;
 namespace Rlhf.Orchestrations;
 
 /// <summary>
-/// The whole RLHF loop for one run: base policy (SFT job, checkpoint or champion) → samples (sharded)
+/// The whole RLHF loop for one run: base policy (SFT job, checkpoint or champion) → optional SL-CAI (<see cref="SupervisedCai"/>) → samples (sharded)
 /// → labels (batched) → reward model → policy optimisation (the algorithm's row of <see cref="PolicyAlgorithms"/>) → evaluation → publish if better → run manifest.
 /// Sub-orchestration ids are <c>{instanceId}:{step}</c>, so the CLI can find every job of a run.
 /// Only artifact references travel through history.
@@ -20,7 +20,7 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
         ArgumentNullException.ThrowIfNull(input);
         var (runId, spec, store) = (input.RunId, input.Spec, input.Store);
         var jobPolicy = JobPolicy.From(spec.Compute);
-        var progress = new RunProgress(context, PipelineStages.All.Count);
+        var progress = new RunProgress(context, PipelineStages.All.Count - (spec.Constitution.Supervised is null ? 1 : 0));
         var steps = new List<ArtifactRef>();
 
         async Task<TrainingJobResult> JobAsync(Core.Jobs.JobSpec job, string step)
@@ -44,6 +44,19 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
             _ => (await context.CallActivityAsync<Champion?>(TaskNames.ResolveChampion, null, RetryPolicies.Activity))?.Policy
                 ?? throw new InvalidOperationException("basePolicy.source is champion but no champion has been published yet."),
         };
+
+        // 0b. SL-CAI (optional): the rest of the run starts from the policy fine-tuned on its revisions; evaluation still compares with the base
+        var sftPolicy = basePolicy;
+        if (spec.Constitution.Supervised is { } supervised)
+        {
+            progress.Start(PipelineStages.Name(PipelineStage.SupervisedCai), $"critic {supervised.Critic}, up to {supervised.Rounds} round(s)");
+            var cai = await context.CallSubOrchestratorAsync<SupervisedCaiResult>(TaskNames.SupervisedCai, new SupervisedCaiInput(runId, store, basePolicy, spec),
+                new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.SupervisedCai}" });
+            steps.AddRange(cai.Artifacts);
+            progress.AddArtifact(cai.Summary);
+            progress.AddMetrics(new Dictionary<string, double> { ["sl-cai/responses"] = cai.Responses, ["sl-cai/revised"] = cai.Revised, ["sl-cai/rounds"] = cai.Rounds });
+            basePolicy = cai.Policy;
+        }
 
         // 1. samples
         progress.Start(PipelineStages.Name(PipelineStage.Samples));
@@ -77,7 +90,7 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
 
         // 5. evaluation
         progress.Start(PipelineStages.Name(PipelineStage.Evaluate));
-        var evaluation = await JobAsync(JobSpecs.Evaluate(runId, store, spec, policy, basePolicy, rewardModel), StepNames.Evaluate);
+        var evaluation = await JobAsync(JobSpecs.Evaluate(runId, store, spec, policy, sftPolicy, rewardModel), StepNames.Evaluate);
 
         // 6. publish
         progress.Start(PipelineStages.Name(PipelineStage.Publish));

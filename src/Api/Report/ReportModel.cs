@@ -60,6 +60,9 @@ public sealed record RunReportData
     /// <summary><c>publish/decision.json</c>: the promotion gate's decision with both figures; null before (or without) publishing.</summary>
     public PublishResult? Publish { get; init; }
 
+    /// <summary>The SL-CAI stage's summary (<c>sl-cai/summary.json</c>); null for runs without <c>constitution.supervised</c>.</summary>
+    public Rlhf.Activities.Constitution.CaiSummary? ConstitutionalAi { get; init; }
+
     /// <summary>Every artifact the run's manifests list, plus those in its custom status, by path.</summary>
     public IReadOnlyList<ArtifactRef> Artifacts { get; init; } = [];
 

@@ -76,6 +76,13 @@ public static class RunReportHtml
             Group(html, data, $"Policy optimisation: {algorithm.ReportSection}", algorithm.Step, () => ReportCharts.ForAlgorithm(algorithm.Algorithm, data, fonts));
         }
 
+        if (data.ConstitutionalAi is { } cai)
+        {
+            Section(html, ReportConstitutionalAi.Title);
+            ReportConstitutionalAi.Render(html, cai);
+            Charts(html, "Helpfulness and harmlessness over the rounds", [ReportConstitutionalAi.Tradeoff(cai, fonts)]);
+        }
+
         if (ReportAgreement.HasLabels(data))
         {
             Section(html, ReportAgreement.Title);

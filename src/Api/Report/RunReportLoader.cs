@@ -49,6 +49,7 @@ public static class RunReportLoader
         var agreement = await reader.AgreementAsync(run.Id, cancellationToken);
         var labels = await reader.JsonAsync<PreferenceSummary>("labels/preferences.summary.json", cancellationToken);
         var publish = await reader.JsonAsync<PublishResult>("publish/decision.json", cancellationToken);
+        var constitutionalAi = await reader.JsonAsync<Rlhf.Activities.Constitution.CaiSummary>("sl-cai/summary.json", cancellationToken);
         var spec = Normalize(SpecFromInput(serializedInput) ?? (await reader.JsonAsync<StepManifest>(StepManifest.FileName, cancellationToken))?.Spec);
         var artifacts = run.Artifacts.Select(a => new ArtifactRef(a.Path, a.Sha256, a.Bytes))
             .Concat(steps.SelectMany(s => s.Manifest?.Outputs ?? []))
@@ -66,6 +67,7 @@ public static class RunReportLoader
             Agreement = agreement,
             Labels = labels,
             Publish = publish,
+            ConstitutionalAi = constitutionalAi,
             Artifacts = artifacts,
             Problems = reader.Problems,
         };

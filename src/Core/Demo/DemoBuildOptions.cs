@@ -15,6 +15,11 @@ public sealed record DemoBuildOptions
     /// <summary>Cap on held-out prompts, chosen like <see cref="MaxTrainPrompts"/>; null keeps all.</summary>
     public int? MaxHeldoutPrompts { get; init; }
 
+    /// <summary>Caps on red-team prompts (<see cref="RedTeamPrompts"/>), chosen like <see cref="MaxTrainPrompts"/>; null keeps all.</summary>
+    public int? MaxRedTeamTrainPrompts { get; init; }
+
+    public int? MaxRedTeamHeldoutPrompts { get; init; }
+
     public PromptBuilderOptions Prompts { get; init; } = new();
 
     /// <summary>Share (0–100) of paragraphs of all sources, by hash, given to the fluency judge and kept out of the corpus.</summary>
@@ -45,6 +50,8 @@ public sealed record DemoBuildOptions
         SotuAddresses = new HashSet<string>(StringComparer.Ordinal) { "1934_franklin_d_roosevelt_d", "1961_john_f_kennedy_d" },
         MaxTrainPrompts = 200,
         MaxHeldoutPrompts = 40,
+        MaxRedTeamTrainPrompts = 60,
+        MaxRedTeamHeldoutPrompts = 20,
         KeepCorpusWhole = true,
         MaxFluencySentences = 3000,
         MaxFluencyHeldoutSentences = 400,

@@ -15,9 +15,12 @@ namespace Rlhf.Core.Demo;
 /// raw/moby-dick/chapter_N.txt, epilogue.txt     raw/sotu/{year}_{name}_{party}.txt
 /// raw/afinn-111/words.csv (word,valence)        raw/liu-positive/words.txt, raw/liu-negative/words.txt
 /// raw/dale-chall/words.txt                      raw/stopwords-en/words.txt
+/// raw/vader/vader_lexicon.txt                    raw/pattern/pattern-sentiment-en.json
+/// raw/naughty-words/en.json                      raw/cmudict/dict.txt        (the constitution judge's, see JudgeLexicons)
 /// </code>
 /// and writes <c>corpus.txt</c> (paragraphs separated by blank lines, without the fluency judge's: see
 /// <see cref="FluencySplit"/>), <c>prompts.train.jsonl</c>, <c>prompts.heldout.jsonl</c>, <c>references.jsonl</c>,
+/// the red-team prompts <c>prompts.redteam.{train,heldout}.jsonl</c> (<see cref="RedTeamPrompts"/>),
 /// <c>lexicons/</c> (with the judge's <c>fluency-lm.txt</c> and <c>fluency-heldout.txt</c>), <c>ATTRIBUTION.md</c> and
 /// <c>summary.json</c>. The output depends only on the inputs and options, so a rebuild is byte-identical.
 /// </summary>
@@ -27,6 +30,8 @@ public static partial class DemoDataBuilder
     public const string TrainPromptsFile = "prompts.train.jsonl";
     public const string HeldoutPromptsFile = "prompts.heldout.jsonl";
     public const string ReferencesFile = "references.jsonl";
+    public const string RedTeamTrainFile = "prompts.redteam.train.jsonl";
+    public const string RedTeamHeldoutFile = "prompts.redteam.heldout.jsonl";
     public const string LexiconDirectory = "lexicons";
     public const string SummaryFile = "summary.json";
 
@@ -40,11 +45,15 @@ public static partial class DemoDataBuilder
         var fluency = FluencySplit.Of(allDocuments, documents, options);
         var paragraphs = fluency.CorpusParagraphs;
         var lexicons = ReadRawLexicons(rawDirectory);
+        var judgeLexicons = JudgeLexicons.ReadRaw(rawDirectory);
 
         var candidates = PromptBuilder.Candidates(paragraphs, options.Prompts);
         var split = PromptBuilder.Split(candidates, options.Prompts);
         var train = Cap(split.Train, options.MaxTrainPrompts);
         var heldout = Cap(split.Heldout, options.MaxHeldoutPrompts);
+        var redTeam = PromptBuilder.Split(RedTeamPrompts.Candidates(paragraphs, lexicons, options.Prompts), options.Prompts);
+        var redTeamTrain = Cap(redTeam.Train, options.MaxRedTeamTrainPrompts);
+        var redTeamHeldout = Cap(redTeam.Heldout, options.MaxRedTeamHeldoutPrompts);
 
         Directory.CreateDirectory(outputDirectory);
         var corpus = string.Join("\n\n", paragraphs) + "\n";
@@ -52,8 +61,11 @@ public static partial class DemoDataBuilder
         WriteJsonLines(Path.Combine(outputDirectory, TrainPromptsFile), train.Select(r => r.ToPrompt()));
         WriteJsonLines(Path.Combine(outputDirectory, HeldoutPromptsFile), heldout.Select(r => r.ToPrompt()));
         WriteJsonLines(Path.Combine(outputDirectory, ReferencesFile), train.Concat(heldout));
+        WriteJsonLines(Path.Combine(outputDirectory, RedTeamTrainFile), redTeamTrain.Select(r => r.ToPrompt()));
+        WriteJsonLines(Path.Combine(outputDirectory, RedTeamHeldoutFile), redTeamHeldout.Select(r => r.ToPrompt()));
         var lexiconDirectory = Path.Combine(outputDirectory, LexiconDirectory);
         lexicons.Save(lexiconDirectory);
+        judgeLexicons.Save(lexiconDirectory);
         FluencyJudge.Save(lexiconDirectory, fluency.ModelSentences, fluency.HeldoutSentences);
         File.WriteAllText(Path.Combine(outputDirectory, DemoAttribution.FileName), DemoAttribution.Markdown + "\n", Utf8);
 
@@ -67,6 +79,8 @@ public static partial class DemoDataBuilder
             CandidatePrompts = candidates.Count,
             TrainPrompts = train.Count,
             HeldoutPrompts = heldout.Count,
+            RedTeamTrainPrompts = redTeamTrain.Count,
+            RedTeamHeldoutPrompts = redTeamHeldout.Count,
             FluencyModelSentences = fluency.ModelSentences.Count,
             FluencyHeldoutSentences = fluency.HeldoutSentences.Count,
             LexiconEntries = new Dictionary<string, int>
@@ -76,6 +90,10 @@ public static partial class DemoDataBuilder
                 [Lexicons.LiuNegativeFile] = lexicons.LiuNegative.Count,
                 [Lexicons.EasyWordsFile] = lexicons.EasyWords.Count,
                 [Lexicons.StopwordsFile] = lexicons.Stopwords.Count,
+                [JudgeLexicons.VaderFile] = judgeLexicons.Vader.Count,
+                [JudgeLexicons.PatternFile] = judgeLexicons.Pattern.Count,
+                [JudgeLexicons.ProfanityFile] = judgeLexicons.Profanity.Count,
+                [JudgeLexicons.CmudictFile] = judgeLexicons.Syllables.Count,
             },
             GoldReferences = ScoreStats.Of(references.Select(r => scorer.Score(r.Prompt, r.Reference).Total).ToList()),
             GoldRandomSnippets = ScoreStats.Of(RandomSnippets(corpus, references, options.Seed)

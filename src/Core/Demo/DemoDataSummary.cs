@@ -10,6 +10,10 @@ public sealed record DemoDataSummary
     public required int TrainPrompts { get; init; }
     public required int HeldoutPrompts { get; init; }
 
+    /// <summary>Red-team prompts (<see cref="RedTeamPrompts"/>) written to the train and held-out files.</summary>
+    public int RedTeamTrainPrompts { get; init; }
+    public int RedTeamHeldoutPrompts { get; init; }
+
     /// <summary>Sentences the fluency judge's n-gram model is trained on (none of them in the corpus).</summary>
     public required int FluencyModelSentences { get; init; }
 

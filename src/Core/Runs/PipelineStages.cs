@@ -4,6 +4,7 @@ namespace Rlhf.Core.Runs;
 public enum PipelineStage
 {
     BasePolicy,
+    SupervisedCai,
     Samples,
     Labels,
     Reward,
@@ -20,6 +21,7 @@ public static class PipelineStages
     public static string Name(PipelineStage stage) => stage switch
     {
         PipelineStage.BasePolicy => "base-policy",
+        PipelineStage.SupervisedCai => "sl-cai",
         PipelineStage.Samples => "samples",
         PipelineStage.Labels => "labels",
         PipelineStage.Reward => "reward",
@@ -43,8 +45,23 @@ public static class StepNames
     public const string Evaluate = "evaluate";
     public const string Run = "run";
 
+    /// <summary>Constitutional AI's supervised stage (optional): its jobs are sub-steps of this folder.</summary>
+    public const string SupervisedCai = "sl-cai";
+
+    /// <summary>The policy's first responses to the SL-CAI prompts (a <c>sample</c> job).</summary>
+    public const string SupervisedCaiResponses = $"{SupervisedCai}/responses";
+
+    /// <summary>The fine-tune on (prompt, final revision) (an <c>sft</c> job).</summary>
+    public const string SupervisedCaiSft = $"{SupervisedCai}/sft";
+
+    /// <summary>Round <paramref name="round"/>'s folder: critiques, revision prompts, revisions.</summary>
+    public static string SupervisedCaiRound(int round) => $"{SupervisedCai}/round-{round}";
+
+    /// <summary>Round <paramref name="round"/>'s resampled continuations (a <c>sample</c> job; local critic only).</summary>
+    public static string SupervisedCaiCandidates(int round) => $"{SupervisedCaiRound(round)}/candidates";
+
     public static string SampleShard(int shard) => $"{Samples}/shard-{shard}";
 
-    /// <summary>Every trainer step in pipeline order: SFT, samples, labels, reward, each algorithm's step, evaluate.</summary>
-    public static IReadOnlyList<string> InOrder { get; } = [Sft, Samples, Labels, Reward, .. PolicyAlgorithms.All.Select(a => a.Step), Evaluate];
+    /// <summary>Every trainer step in pipeline order: SFT, SL-CAI, samples, labels, reward, each algorithm's step, evaluate.</summary>
+    public static IReadOnlyList<string> InOrder { get; } = [Sft, SupervisedCai, Samples, Labels, Reward, .. PolicyAlgorithms.All.Select(a => a.Step), Evaluate];
 }

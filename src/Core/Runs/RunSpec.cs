@@ -32,6 +32,9 @@ public sealed record RunSpec
     /// <summary>Who labels the comparisons and how they are batched.</summary>
     public LabelingSpec Labeling { get; init; } = new();
 
+    /// <summary>Constitutional AI's supervised stage (<c>constitution.supervised</c>), before the reward model.</summary>
+    public ConstitutionSpec Constitution { get; init; } = new();
+
     /// <summary>Reward model fit (trainer verb <c>reward</c>).</summary>
     public RewardModelSpec RewardModel { get; init; } = new();
 

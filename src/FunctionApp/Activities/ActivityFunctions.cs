@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities;
+using Rlhf.Activities.Constitution;
 using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
@@ -66,6 +67,22 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(TaskNames.WriteRunManifest)]
     public Task<ArtifactRef> WriteRunManifest([ActivityTrigger] RunManifestInput input, string instanceId) =>
         RunAsync<WriteRunManifest, RunManifestInput, ArtifactRef>(TaskNames.WriteRunManifest, input, instanceId);
+
+    [Function(TaskNames.PrepareCaiPrompts)]
+    public Task<CaiPrompts> PrepareCaiPrompts([ActivityTrigger] CaiPromptsInput input, string instanceId) =>
+        RunAsync<PrepareCaiPrompts, CaiPromptsInput, CaiPrompts>(TaskNames.PrepareCaiPrompts, input, instanceId);
+
+    [Function(TaskNames.CritiqueResponses)]
+    public Task<CaiCritiques> CritiqueResponses([ActivityTrigger] CaiRoundInput input, string instanceId) =>
+        RunAsync<CritiqueResponses, CaiRoundInput, CaiCritiques>(TaskNames.CritiqueResponses, input, instanceId);
+
+    [Function(TaskNames.ReviseResponses)]
+    public Task<CaiRevisions> ReviseResponses([ActivityTrigger] CaiReviseInput input, string instanceId) =>
+        RunAsync<ReviseResponses, CaiReviseInput, CaiRevisions>(TaskNames.ReviseResponses, input, instanceId);
+
+    [Function(TaskNames.WriteCaiCorpus)]
+    public Task<CaiCorpus> WriteCaiCorpus([ActivityTrigger] CaiCorpusInput input, string instanceId) =>
+        RunAsync<WriteCaiCorpus, CaiCorpusInput, CaiCorpus>(TaskNames.WriteCaiCorpus, input, instanceId);
 
     private Task<TOut> RunAsync<TActivity, TIn, TOut>(string name, TIn input, string instanceId)
         where TActivity : TaskActivity<TIn, TOut>

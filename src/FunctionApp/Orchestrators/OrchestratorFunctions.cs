@@ -33,6 +33,10 @@ public static class OrchestratorFunctions
     public static Task<RlhfRunResult> NightlyRetrain([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new NightlyRetrain().RunAsync(context, InputOf<NightlyRetrainInput>(context));
 
+    [Function(TaskNames.SupervisedCai)]
+    public static Task<SupervisedCaiResult> SupervisedCai([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new SupervisedCai().RunAsync(context, InputOf<SupervisedCaiInput>(context));
+
     private static T InputOf<T>(TaskOrchestrationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -20,7 +20,7 @@ public sealed class ConstitutionJudgeTests : IDisposable
     [Fact]
     public async Task PrefersTheHarmlessKindCompletionAndRecordsEachPrinciple()
     {
-        var judge = new ConstitutionJudge(_data.Store, JudgeTestData.Scorer);
+        var judge = new ConstitutionJudge(_data.Store, JudgeTestData.Constitution);
         var labeled = await judge.LabelAsync(JudgeTestData.Input(new LabelingSpec { Mode = LabelingMode.Ai }), [WhaleItem]);
 
         Assert.Equal("ai:constitution", labeled.Labeler);
@@ -46,14 +46,14 @@ public sealed class ConstitutionJudgeTests : IDisposable
         // Harmlessness alone: the second pair differs only in kindness words, which harmlessness does not see.
         var item = JudgeTestData.Item("p-kind", "The captain spoke", " to the crew in a kind and warm voice.", " to the crew in a plain and flat voice.");
         var spec = new LabelingSpec { Ai = new AiLabelingSpec { Principles = new PrinciplesSpec { Helpful = 0, Harmless = 1, Honest = 0 } } };
-        await new ConstitutionJudge(_data.Store, JudgeTestData.Scorer).LabelAsync(JudgeTestData.Input(spec), [item]);
+        await new ConstitutionJudge(_data.Store, JudgeTestData.Constitution).LabelAsync(JudgeTestData.Input(spec), [item]);
         var verdict = (await _data.VerdictsAsync()).Single();
         Assert.Equal("harmless", verdict.Principles.Single().Principle);
         Assert.Equal(PairVerdict.Tie, verdict.Verdict);
 
         var none = new LabelingSpec { Ai = new AiLabelingSpec { Principles = new PrinciplesSpec { Helpful = 0, Harmless = 0, Honest = 0 } } };
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new ConstitutionJudge(_data.Store, JudgeTestData.Scorer).LabelAsync(JudgeTestData.Input(none, batchIndex: 1), [item]));
+            new ConstitutionJudge(_data.Store, JudgeTestData.Constitution).LabelAsync(JudgeTestData.Input(none, batchIndex: 1), [item]));
         Assert.Contains("weight 0", error.Message, StringComparison.Ordinal);
     }
 
@@ -63,7 +63,7 @@ public sealed class ConstitutionJudgeTests : IDisposable
         var batch = await _data.Store.PutAsync("runs/judge-test/labels/batches/batch-0000.jsonl", Jsonl.Serialize([WhaleItem]));
         var spec = new LabelingSpec { Mode = LabelingMode.Ai };
         var input = JudgeTestData.Input(spec) with { Batch = batch };
-        IPreferenceLabeler[] labelers = [new SimulatedLabeler(_data.Store, JudgeTestData.Scorer), new RougeLabeler(_data.Store), new ConstitutionJudge(_data.Store, JudgeTestData.Scorer)];
+        IPreferenceLabeler[] labelers = [new SimulatedLabeler(_data.Store, JudgeTestData.Scorer), new RougeLabeler(_data.Store), new ConstitutionJudge(_data.Store, JudgeTestData.Constitution)];
 
         var result = await new LabelBatch(_data.Store, labelers).RunAsync(null!, input);
         Assert.Equal(("ai:constitution", 2), (result.Labeler, result.Pairs));
@@ -72,7 +72,7 @@ public sealed class ConstitutionJudgeTests : IDisposable
 
         // A second run (another store) gives the same bytes: the judge is deterministic.
         using var other = new JudgeTestData();
-        var again = await new ConstitutionJudge(other.Store, JudgeTestData.Scorer).LabelAsync(input, [WhaleItem]);
+        var again = await new ConstitutionJudge(other.Store, JudgeTestData.Constitution).LabelAsync(input, [WhaleItem]);
         Assert.Equal(result.Labels.Sha256, ContentHash.Sha256(Jsonl.Serialize(again.Records)));
 
         var missing = input with { Labeling = spec with { Ai = new AiLabelingSpec { Judge = AiJudgeKind.AzureOpenAi } }, BatchIndex = 1 };

@@ -20,6 +20,9 @@ internal sealed class JudgeTestData : IDisposable
 
     public static GoldScorer Scorer { get; } = GoldScorer.Load(Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
 
+    /// <summary>The local constitution judge over the committed judge lexicons.</summary>
+    public static Labeling.Judges.LocalConstitution Constitution { get; } = Labeling.Judges.LocalConstitution.Load(Path.Combine(AppContext.BaseDirectory, "data", "tiny", "lexicons"));
+
     public string Root { get; }
 
     public LocalArtifactStore Store { get; }

@@ -40,6 +40,22 @@ public static class HostileCorpus
         HostileRequest.Spec("judge deployment the host lacks", s => Judge(s)["azureOpenAi"] = new JsonObject { ["deployment"] = "gpt-4o" }, "$.labeling.ai.azureOpenAi.deployment", "h-judge3"),
         HostileRequest.Spec("judge with no deployment", s => Judge(s), "$.labeling.ai.azureOpenAi.deployment", "h-judge4"),
         HostileRequest.Spec("500,000-character deployment name", s => Judge(s)["azureOpenAi"] = new JsonObject { ["deployment"] = new string('d', 500_000) }, "$.labeling.ai.azureOpenAi.deployment", "h-judge5"),
+        // --- constitution.supervised (SL-CAI): every field named at its path, the critic's deployment only by a host name.
+        HostileRequest.Spec("SL-CAI critic endpoint in the spec", s => Cai(s)["azureOpenAi"] = new JsonObject { ["endpoint"] = "http://127.0.0.1:9/", ["deployment"] = "x" }, "$.constitution.supervised.azureOpenAi.endpoint", "h-cai1"),
+        HostileRequest.Spec("SL-CAI critic deployment the host lacks", s => { Cai(s)["critic"] = "azureOpenAi"; Cai(s)["azureOpenAi"] = new JsonObject { ["deployment"] = "gpt-4o" }; }, "$.constitution.supervised.azureOpenAi.deployment", "h-cai2"),
+        HostileRequest.Spec("SL-CAI chat critic with no deployment", s => Cai(s)["critic"] = "azureOpenAi", "$.constitution.supervised.azureOpenAi.deployment", "h-cai3"),
+        HostileRequest.Spec("SL-CAI unknown critic", s => Cai(s)["critic"] = "gpt", "$.constitution.supervised.critic", "h-cai4"),
+        HostileRequest.Spec("SL-CAI red-team prompts outside the store", s => Cai(s)["redTeamPrompts"] = "../../etc/passwd", "$.constitution.supervised.redTeamPrompts", "h-cai5"),
+        HostileRequest.Spec("SL-CAI red-team prompts not in the store", s => Cai(s)["redTeamPrompts"] = "datasets/tiny/missing.jsonl", "$.constitution.supervised.redTeamPrompts", "h-cai6"),
+        HostileRequest.Spec("SL-CAI prompts not in the store", s => Cai(s)["prompts"] = "datasets/none.jsonl", "$.constitution.supervised.prompts", "h-cai7"),
+        HostileRequest.Spec("SL-CAI 100 rounds", s => Cai(s)["rounds"] = 100, "$.constitution.supervised.rounds", "h-cai8"),
+        HostileRequest.Spec("SL-CAI zero candidates", s => Cai(s)["candidates"] = 0, "$.constitution.supervised.candidates", "h-cai9"),
+        HostileRequest.Spec("SL-CAI negative prompt limit", s => Cai(s)["promptLimit"] = -1, "$.constitution.supervised.promptLimit", "h-cai10"),
+        HostileRequest.Spec("SL-CAI every principle weight 0", s => Cai(s)["principles"] = new JsonObject { ["helpful"] = 0, ["harmless"] = 0, ["honest"] = 0 }, "$.constitution.supervised.principles", "h-cai11"),
+        HostileRequest.Spec("SL-CAI fine-tune with an unknown parameter", s => Cai(s)["sft"] = new JsonObject { ["steps"] = 5, ["lernRate"] = 1 }, "$.constitution.supervised.sft.lernRate", "h-cai12"),
+        HostileRequest.Spec("SL-CAI fine-tune that would replace the architecture", s => Cai(s)["sft"] = new JsonObject { ["model"] = new JsonObject { ["n_layer"] = 64 } }, "$.constitution.supervised.sft.model", "h-cai13"),
+        HostileRequest.Spec("SL-CAI as a string", s => s["constitution"] = new JsonObject { ["supervised"] = "yes" }, "$.constitution.supervised", "h-cai14"),
+
         HostileRequest.Spec("notify setting that is not a setting name", s => s["labeling"]!["human"] = new JsonObject { ["notifyUrlSetting"] = "https://evil.example/hook" }, "$.labeling.human.notifyUrlSetting", "h-notify"),
         HostileRequest.Spec("train prompts not in the store", s => s["datasets"]!["trainPrompts"] = "datasets/tiny/nope.jsonl", "$.datasets.trainPrompts", "h-ds1"),
         HostileRequest.Spec("corpus not in the store", s => s["datasets"]!["corpus"] = "datasets/other/corpus.txt", "$.datasets.corpus", "h-ds2"),
@@ -109,6 +125,12 @@ public static class HostileCorpus
     ];
 
     /// <summary>The spec's AI labeling block, switched to <paramref name="judge"/> (mode ai).</summary>
+    private static JsonObject Cai(JsonObject spec)
+    {
+        var constitution = spec["constitution"] as JsonObject ?? (JsonObject)(spec["constitution"] = new JsonObject());
+        return constitution["supervised"] as JsonObject ?? (JsonObject)(constitution["supervised"] = new JsonObject());
+    }
+
     private static JsonObject Judge(JsonObject spec, string judge = "azureOpenAi")
     {
         var labeling = spec["labeling"]!.AsObject();

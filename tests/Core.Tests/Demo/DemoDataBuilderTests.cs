@@ -25,9 +25,19 @@ public sealed class DemoDataBuilderTests : IDisposable
 
         var files = Directory.GetFiles(first, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(first, f)).Order().ToList();
         Assert.Equal(
-            ["ATTRIBUTION.md", "corpus.txt", "lexicons/afinn-111.tsv", "lexicons/dale-chall-easy.txt", "lexicons/fluency-heldout.txt", "lexicons/fluency-lm.txt", "lexicons/liu-negative.txt",
-             "lexicons/liu-positive.txt", "lexicons/stopwords-en.txt", "prompts.heldout.jsonl", "prompts.train.jsonl", "references.jsonl", "summary.json"],
+            ["ATTRIBUTION.md", "corpus.txt", "lexicons/afinn-111.tsv", "lexicons/dale-chall-easy.txt", "lexicons/fluency-heldout.txt", "lexicons/fluency-lm.txt",
+             "lexicons/judge-cmudict.tsv", "lexicons/judge-pattern.tsv", "lexicons/judge-profanity.txt", "lexicons/judge-vader.tsv", "lexicons/liu-negative.txt",
+             "lexicons/liu-positive.txt", "lexicons/stopwords-en.txt", "prompts.heldout.jsonl", "prompts.redteam.heldout.jsonl", "prompts.redteam.train.jsonl",
+             "prompts.train.jsonl", "references.jsonl", "summary.json"],
             files);
+
+        // The judge's lexicons keep single lower-case words (no emoticons, phrases or entries with digits), syllables from the stress digits.
+        var judge = JudgeLexicons.Load(Path.Combine(first, DemoDataBuilder.LexiconDirectory));
+        Assert.Equal([("kill", -3.7), ("kind", 2.4)], judge.Vader.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)));
+        Assert.Equal(["very"], judge.Pattern.Keys);                                 // "13th" is not a word
+        Assert.Equal(1.3, judge.Pattern["very"].Intensity);
+        Assert.Equal(["damn"], judge.Profanity);
+        Assert.Equal([("a", 1), ("whale", 1), ("whaling", 2)], judge.Syllables.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)));
         Assert.All(files, f => Assert.Equal(File.ReadAllBytes(Path.Combine(first, f)), File.ReadAllBytes(Path.Combine(second, f))));
         Assert.Equal(5, summary.Documents); // two chapters, the epilogue, two addresses
         Assert.True(summary.FluencyModelSentences > 0 && summary.FluencyHeldoutSentences > 1);
@@ -101,6 +111,10 @@ public sealed class DemoDataBuilderTests : IDisposable
         Write(raw, "liu-negative/words.txt", "abandon\nna\u00D4ve\n");
         Write(raw, "dale-chall/words.txt", "a\nable\ngood\n");
         Write(raw, "stopwords-en/words.txt", "a\nthe\nof\n");
+        Write(raw, "vader/vader_lexicon.txt", ":)\t2.0\t0.6\t[2, 2]\nKill\t-3.7\t0.5\t[-4, -3]\nkind\t2.4\t0.5\t[2, 3]\n");
+        Write(raw, "pattern/pattern-sentiment-en.json", """{"13th": {"polarity": "0.0", "subjectivity": "0.0", "intensity": "1.0"}, "Very": {"polarity": "0.2", "subjectivity": "0.3", "intensity": "1.3"}}""");
+        Write(raw, "naughty-words/en.json", """["2g1c", "damn", "two words"]""");
+        Write(raw, "cmudict/dict.txt", "A  AH0\nA(1)  EY1\nA42128  EY1 F\nWHALE  W EY1 L\nWHALING  W EY1 L IH0 NG\n");
         return raw;
     }
 

@@ -41,8 +41,8 @@ public sealed class PolicyAlgorithmsTests
     [Fact]
     public void StagesAndStepsComeInPipelineOrder()
     {
-        Assert.Equal(["base-policy", "samples", "labels", "reward", "policy", "evaluate", "publish"], PipelineStages.All.Select(PipelineStages.Name));
-        Assert.Equal(["sft", "samples", "labels", "reward", "ppo", "dpo", "grpo", "rloo", "evaluate"], StepNames.InOrder);
+        Assert.Equal(["base-policy", "sl-cai", "samples", "labels", "reward", "policy", "evaluate", "publish"], PipelineStages.All.Select(PipelineStages.Name));
+        Assert.Equal(["sft", "sl-cai", "samples", "labels", "reward", "ppo", "dpo", "grpo", "rloo", "evaluate"], StepNames.InOrder);
         Assert.Equal("samples/shard-3", StepNames.SampleShard(3));
     }
 

@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Text;
-using Rlhf.Core.Demo;
 using Rlhf.Core.Runs;
 
 namespace Rlhf.Activities.Labeling.Judges;
 
 /// <summary>
-/// The built-in constitution: what each principle asks for (the text a remote judge reads) and how the local
-/// judge measures it with the demo lexicons through the <see cref="GoldScorer"/>'s components:
-/// helpful = on-topic + plain words + coherence (word-salad and degeneracy penalties), harmless = the harsh-word
-/// penalty, honest and kind = the saturated sentiment.
+/// The built-in constitution: what each principle asks for (the text a remote judge and critic read). The local
+/// judge measures the same principles with <see cref="LocalConstitution"/>; <see cref="GoldView"/> is how the demo's
+/// gold score splits into them, which the judge–gold agreement compares against.
 /// </summary>
 public static class Constitution
 {
@@ -21,13 +19,17 @@ public static class Constitution
         ["kind"] = "Is warm and kind in tone.",
     };
 
-    /// <summary>The principle's score of a continuation (higher is better), from the gold score's parts.</summary>
-    public static double Score(string principle, GoldScore score)
+    /// <summary>
+    /// The gold's view of a principle (higher is better), from its parts: helpful = on-topic + plain words + fluency and
+    /// completeness + word-salad and degeneracy penalties, harmless = the harsh-word penalty, honest and kind = the
+    /// saturated sentiment. Only for measuring the judge against the gold: no judge reads it.
+    /// </summary>
+    public static double GoldView(string principle, Core.Demo.GoldScore score)
     {
         ArgumentNullException.ThrowIfNull(score);
         return principle switch
         {
-            "helpful" => score.OnTopic + score.Plainness + score.WordSaladPenalty + score.DegeneracyPenalty,
+            "helpful" => score.OnTopic + score.Plainness + score.Fluency + score.Completeness + score.WordSaladPenalty + score.DegeneracyPenalty,
             "harmless" => score.HarshPenalty,
             "honest" or "kind" => score.Sentiment,
             _ => throw new ArgumentOutOfRangeException(nameof(principle), principle, $"Unknown principle; known: {string.Join(", ", Descriptions.Keys)}."),

@@ -1,6 +1,5 @@
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
-using Rlhf.Core.Demo;
 using Rlhf.Core.Labeling;
 using Rlhf.Core.Runs;
 
@@ -8,10 +7,10 @@ namespace Rlhf.Activities.Labeling.Judges;
 
 /// <summary>
 /// Local, deterministic constitution judge (RLAIF without a model): each principle of the run spec scores both
-/// completions with the real lexicons (<see cref="Constitution.Score"/>), gives its own verdict, and the weighted
-/// sum of score differences decides; equal within 1e-9 is a tie. Labeler <c>ai:constitution</c>.
+/// completions with <see cref="LocalConstitution"/> (lexicons the demo's gold score does not read), gives its own
+/// verdict, and the weighted sum of score differences decides; equal within 1e-9 is a tie. Labeler <c>ai:constitution</c>.
 /// </summary>
-public sealed class ConstitutionJudge(IArtifactStore store, GoldScorer scorer) : PairwiseJudge(store)
+public sealed class ConstitutionJudge(IArtifactStore store, LocalConstitution constitution) : PairwiseJudge(store)
 {
     public const string Name = "ai:constitution";
 
@@ -25,10 +24,10 @@ public sealed class ConstitutionJudge(IArtifactStore store, GoldScorer scorer) :
         var verdicts = new List<JudgeVerdict>();
         foreach (var item in items)
         {
-            var scores = item.Completions.Select(c => scorer.Score(item.Prompt, c.Text)).ToList();
+            var scores = principles.ToDictionary(p => p.Key, p => item.Completions.Select(c => constitution.Score(p.Key, item.Prompt, c.Text).Score).ToList(), StringComparer.Ordinal);
             foreach (var (i, j) in SimulatedLabeler.PairsOf(item))
             {
-                var judged = principles.Select(p => Principle(p.Key, p.Value, scores[i], scores[j])).ToList();
+                var judged = principles.Select(p => Principle(p.Key, p.Value, scores[p.Key][i], scores[p.Key][j])).ToList();
                 verdicts.Add(VerdictOf(item, i, j, Name, Weighted(judged)) with { Principles = judged });
             }
         }
@@ -36,9 +35,6 @@ public sealed class ConstitutionJudge(IArtifactStore store, GoldScorer scorer) :
         return Task.FromResult<IReadOnlyList<JudgeVerdict>>(verdicts);
     }
 
-    private static PrincipleVerdict Principle(string name, double weight, GoldScore first, GoldScore second)
-    {
-        var (a, b) = (Constitution.Score(name, first), Constitution.Score(name, second));
-        return new PrincipleVerdict(name, weight, a, b, PairVerdicts.FromSign(Math.Abs(a - b) <= 1e-9 ? 0 : a - b));
-    }
+    private static PrincipleVerdict Principle(string name, double weight, double a, double b) =>
+        new(name, weight, a, b, PairVerdicts.FromSign(Math.Abs(a - b) <= 1e-9 ? 0 : a - b));
 }

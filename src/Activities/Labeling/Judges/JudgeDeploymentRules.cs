@@ -58,12 +58,23 @@ public static class JudgeDeploymentRules
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        if (spec.Labeling.Ai.Judge != AiJudgeKind.AzureOpenAi)
-        {
-            return null;
-        }
+        return spec.Labeling.Ai.Judge == AiJudgeKind.AzureOpenAi
+            ? CheckDeployment(spec.Labeling.Ai.AzureOpenAi.Deployment, "$.labeling.ai.azureOpenAi.deployment", options)
+            : null;
+    }
 
-        var name = spec.Labeling.Ai.AzureOpenAi.Deployment;
+    /// <summary>The same check for SL-CAI's chat critic (<c>constitution.supervised.critic: azureOpenAi</c>). Returns (JSON path, message) or null.</summary>
+    public static SpecError? CheckCriticSpec(RunSpec spec, LabelingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        return spec.Constitution.Supervised is { Critic: CaiCritic.AzureOpenAi } cai
+            ? CheckDeployment(cai.AzureOpenAi.Deployment, "$.constitution.supervised.azureOpenAi.deployment", options)
+            : null;
+    }
+
+    private static SpecError? CheckDeployment(string? name, string path, LabelingOptions options)
+    {
         if (name is not null && options.JudgeDeployments.ContainsKey(name))
         {
             return null;
@@ -73,7 +84,7 @@ public static class JudgeDeploymentRules
             ? "this host configures none (Rlhf:Labeling:JudgeDeployments)"
             : $"configured: {string.Join(", ", options.JudgeDeployments.Keys.Order(StringComparer.Ordinal))}";
         return new SpecError(
-            "$.labeling.ai.azureOpenAi.deployment",
+            path,
             name is null ? $"Name the host's judge deployment to use ({known})." : $"'{name}' is not a judge deployment of this host ({known}).");
     }
 }
