@@ -19,12 +19,13 @@ namespace Rlhf.FunctionApp.Tests;
 public sealed class FunctionsMetadataTests
 {
     private static readonly string[] Orchestrators =
-        [TaskNames.RlhfRun, TaskNames.CollectSamples, TaskNames.LabelComparisons, TaskNames.RunTrainingJob, TaskNames.NightlyRetrain];
+        [TaskNames.RlhfRun, TaskNames.CollectSamples, TaskNames.LabelComparisons, TaskNames.RunTrainingJob, TaskNames.NightlyRetrain, TaskNames.SupervisedCai];
 
     private static readonly string[] ActivityNames =
     [
         TaskNames.SubmitJob, TaskNames.GetJobStatus, TaskNames.CancelJob, TaskNames.ResolveChampion, TaskNames.ResolveLabelPool, TaskNames.AdvanceLabelPool, TaskNames.PrepareLabelBatches,
         TaskNames.LabelBatch, TaskNames.MergePreferences, TaskNames.RemindLabelers, TaskNames.PublishIfBetter, TaskNames.WriteRunManifest,
+        TaskNames.PrepareCaiPrompts, TaskNames.CritiqueResponses, TaskNames.ReviseResponses, TaskNames.WriteCaiCorpus,
     ];
 
     private static readonly Lazy<Dictionary<string, JsonObject>> Functions = new(Load);
