@@ -121,6 +121,10 @@ public sealed record TelemetryExport
     {
         options.ConnectionString = AzureMonitorConnectionString;
         options.Credential = AzureMonitorCredential;
+        // The exporter's default sampler keeps about 5 traces a second and drops the rest: with both exporters on, the
+        // OTLP side would lose them too. A run is one trace, and the API's requests are few: keep every trace.
+        options.TracesPerSecond = null;
+        options.SamplingRatio = 1.0F;
     }
 
     /// <summary>

@@ -49,12 +49,12 @@ public static class TelemetryServices
             });
     }
 
-    /// <summary>The resource of every process: <c>service.name</c> (unless <c>OTEL_SERVICE_NAME</c> says otherwise), version and namespace.</summary>
+    /// <summary>The resource of every process: <c>service.name</c> (unless <c>OTEL_SERVICE_NAME</c> says otherwise; Application Insights shows it as the cloud role) and version.</summary>
     public static ResourceBuilder Describe(ResourceBuilder resource, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(resource);
         return resource
-            .AddService(serviceName, serviceNamespace: "rlhf", serviceVersion: RlhfTelemetry.Source.Version)
+            .AddService(serviceName, serviceVersion: RlhfTelemetry.Source.Version)
             .AddEnvironmentVariableDetector();
     }
 }

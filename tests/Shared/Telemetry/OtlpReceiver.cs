@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Rlhf.Core.Storage;
 
 namespace Rlhf.Tests.Shared.Telemetry;
 
@@ -11,36 +10,16 @@ namespace Rlhf.Tests.Shared.Telemetry;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private readonly ConcurrentQueue<OtlpSpan> _spans = new();
     private readonly ConcurrentQueue<OtlpMetric> _metrics = new();
     private readonly ConcurrentQueue<string> _errors = new();
 
-    public OtlpReceiver()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePorts.FindConsecutive(1);
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                Endpoint = new Uri($"http://127.0.0.1:{port}");
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                _listener.Prefixes.Clear();
-            }
-        }
+    public OtlpReceiver() => _server = new LoopbackHttpServer(HandleAsync);
 
-        _loop = Task.Run(ServeAsync);
-    }
+    public Uri Endpoint => _server.Endpoint;
 
-    public Uri Endpoint { get; }
-
-    /// <summary>The environment that points an OpenTelemetry SDK's OTLP exporter here.</summary>
+    /// <summary>The settings that point an OpenTelemetry SDK's OTLP exporter here.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint.AbsoluteUri.TrimEnd('/'),
@@ -54,61 +33,35 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Requests it could not decode (a test asserts there are none).</summary>
     public IReadOnlyList<string> Errors => [.. _errors];
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task HandleAsync(HttpListenerContext context)
     {
-        _listener.Stop();
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
         try
         {
-            await _loop;
+            switch (context.Request.Url?.AbsolutePath)
+            {
+                case "/v1/traces":
+                    OtlpProtobuf.ReadTraces(body.ToArray()).ForEach(_spans.Enqueue);
+                    break;
+                case "/v1/metrics":
+                    OtlpProtobuf.ReadMetrics(body.ToArray()).ForEach(_metrics.Enqueue);
+                    break;
+                default:
+                    _errors.Enqueue($"unexpected {context.Request.HttpMethod} {context.Request.Url}");
+                    context.Response.StatusCode = 404;
+                    return;
+            }
         }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+        catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or InvalidOperationException)
         {
-            // stopped while waiting for a request
+            _errors.Enqueue($"{context.Request.Url}: {e.Message}");
+            context.Response.StatusCode = 400;
+            return;
         }
 
-        _listener.Close();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                switch (context.Request.Url?.AbsolutePath)
-                {
-                    case "/v1/traces":
-                        OtlpProtobuf.ReadTraces(body.ToArray()).ForEach(_spans.Enqueue);
-                        break;
-                    case "/v1/metrics":
-                        OtlpProtobuf.ReadMetrics(body.ToArray()).ForEach(_metrics.Enqueue);
-                        break;
-                    default:
-                        _errors.Enqueue($"unexpected {context.Request.HttpMethod} {context.Request.Url}");
-                        context.Response.StatusCode = 404;
-                        break;
-                }
-            }
-            catch (Exception e)
-            {
-                _errors.Enqueue($"{context.Request.Url}: {e.Message}");
-                context.Response.StatusCode = 400;
-            }
-
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
+        context.Response.ContentType = "application/x-protobuf";
     }
 }
