@@ -1,12 +1,15 @@
 using Microsoft.DurableTask;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Orchestrations;
 
 /// <summary>
 /// Builds an orchestration's <see cref="RunStatus"/> as it goes: stage timings from the replay-safe
 /// clock, latest metrics, artifacts written. Rebuilt identically on every replay (it only reads the context).
+/// A stage's duration also goes to the metric <c>rlhf.stage.duration</c>, once, when the stage ends outside a replay
+/// (a side effect that changes nothing the orchestration does, like the replay-safe logger's lines).
 /// </summary>
 internal sealed class RunProgress(TaskOrchestrationContext context, int totalStages)
 {
@@ -64,7 +67,12 @@ internal sealed class RunProgress(TaskOrchestrationContext context, int totalSta
     {
         if (_stages.Count > 0 && _stages[^1].FinishedUtc is null)
         {
-            _stages[^1] = _stages[^1] with { FinishedUtc = context.CurrentUtcDateTime };
+            var finished = _stages[^1] with { FinishedUtc = context.CurrentUtcDateTime };
+            _stages[^1] = finished;
+            if (!context.IsReplaying)
+            {
+                PipelineMetrics.RecordStage(finished.Stage, context.CurrentUtcDateTime - finished.StartedUtc);
+            }
         }
     }
 }

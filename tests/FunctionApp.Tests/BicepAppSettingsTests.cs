@@ -30,8 +30,8 @@ public sealed partial class BicepAppSettingsTests
     /// <summary>Settings read by the platform or an SDK rather than by our code, each with who reads it.</summary>
     private static readonly Dictionary<string, string> PlatformSettings = new(StringComparer.Ordinal)
     {
-        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host's Application Insights logging",
-        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Entra ID auth of that logging (the component has local auth off)",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host's telemetry, and the worker's (Rlhf.Core.Telemetry.TelemetryExport)",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Entra ID auth of that telemetry (the component has local auth off)",
         ["AZURE_CLIENT_ID"] = "Azure.Identity: DefaultAzureCredential (artifact store, Azure OpenAI judge) picks the user-assigned identity",
     };
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Activities.Jobs;
 
@@ -270,6 +271,7 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
             info.Environment[name] = value;
         }
 
+        TraceParent.Apply(info.Environment); // the submitting span (SubmitJob's) parents the trainer's attempt span
         return info;
     }
 

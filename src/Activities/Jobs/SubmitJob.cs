@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Activities.Jobs;
 
@@ -10,6 +11,8 @@ public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskA
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        // the runner starts the attempt under this span; it hands the span's context on to the trainer (TRACEPARENT)
+        using var span = JobTelemetry.StartSubmit(input.Spec, input.Attempt);
         var handle = await runner.SubmitAsync(input.Spec, input.Attempt);
         signals.Watch(handle, context.InstanceId);
         return handle;

@@ -73,6 +73,7 @@ public static class ServeCommand
         await io.Out.WriteLineAsync($"rlhf serve: engine     Durable Task over Azure Storage, gRPC sidecar {host.SidecarUri}");
         await io.Out.WriteLineAsync($"rlhf serve: artifacts  {host.Context.ArtifactStoreLocation}");
         await io.Out.WriteLineAsync($"rlhf serve: data       {host.Context.DataDir}");
+        await io.Out.WriteLineAsync($"rlhf serve: telemetry  {host.Telemetry.Description} (docs/telemetry.md)");
         if (options.NightlyCron is not null)
         {
             await io.Out.WriteLineAsync($"rlhf serve: nightly    '{options.NightlyCron}' (UTC) → {options.NightlySpec}");

@@ -13,9 +13,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Rlhf.Activities.Jobs;
 using Rlhf.Api;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Storage;
+using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Cli.Hosting;
 
@@ -33,6 +35,8 @@ public static class LocalHost
         var repoRoot = RepoRoot.Find(options.RepoRoot);
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
+        // before anything starts: a malformed telemetry setting is an InvalidOperationException naming it
+        var telemetry = options.Telemetry ?? TelemetryExport.FromEnvironment();
         // diagnostics on stderr: `rlhf demo --json` prints one JSON document on stdout
         var engineWarnings = options.LogLevel >= LogLevel.Warning ? new EngineWarnings(Console.Error) : null;
         // The engine logs through this factory for the host's whole life: the handle disposes it.
@@ -68,7 +72,7 @@ public static class LocalHost
                 sidecarPort = options.SidecarPort == 0 ? ports + 1 : options.SidecarPort;
                 service = await DurableEngine.CreateAsync(connectionString, options, bootLoggers, cancellationToken);
                 channel = GrpcChannel.ForAddress($"http://127.0.0.1:{sidecarPort}");
-                app = Build(options, repoRoot, dataDir, storeLocation, store, context, service, channel, apiPort, sidecarPort, engineWarnings);
+                app = Build(options, repoRoot, dataDir, storeLocation, store, context, service, channel, apiPort, sidecarPort, engineWarnings, telemetry);
                 try
                 {
                     await app.StartAsync(cancellationToken);
@@ -95,6 +99,7 @@ public static class LocalHost
             {
                 EngineLoggers = bootLoggers,
                 EngineWarnings = engineWarnings,
+                Telemetry = telemetry,
             };
         }
         catch
@@ -112,11 +117,19 @@ public static class LocalHost
     /// <summary>The web application: Kestrel on the API and sidecar ports, the engine behind the sidecar, the worker, the API.</summary>
     private static WebApplication Build(
         LocalHostOptions options, string? repoRoot, string dataDir, string storeLocation, IArtifactStore store, LocalHostContext context,
-        AzureStorageOrchestrationService service, GrpcChannel channel, int apiPort, int sidecarPort, EngineWarnings? engineWarnings)
+        AzureStorageOrchestrationService service, GrpcChannel channel, int apiPort, int sidecarPort, EngineWarnings? engineWarnings, TelemetryExport telemetry)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, ApplicationName = "rlhf" });
         Logging(builder.Logging.ClearProviders(), options, engineWarnings);
         AddEngine(builder, IPAddress.Parse(options.Bind), apiPort, sidecarPort, service, store, context);
+        LocalHostTelemetry.Add(builder, telemetry, apiPort);
+        builder.Services.Configure<LocalJobRunnerOptions>(runner =>
+        {
+            foreach (var (name, value) in options.JobEnvironment)
+            {
+                runner.EnvironmentVariables[name] = value;
+            }
+        });
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.UseGrpc(channel);

@@ -42,6 +42,9 @@ public sealed class LocalHostHandle : IAsyncDisposable
     /// <summary>The non-verbose engine log, whose benign-discard count is printed on stop; null when verbose.</summary>
     internal EngineWarnings? EngineWarnings { get; init; }
 
+    /// <summary>Where the host's traces and metrics go.</summary>
+    public Rlhf.Core.Telemetry.TelemetryExport Telemetry { get; init; } = Rlhf.Core.Telemetry.TelemetryExport.None;
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Completes when the host stops (Ctrl+C / SIGTERM or <see cref="DisposeAsync"/>).</summary>

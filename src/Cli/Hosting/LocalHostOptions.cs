@@ -1,3 +1,5 @@
+using Rlhf.Core.Telemetry;
+
 namespace Rlhf.Cli.Hosting;
 
 /// <summary>How <see cref="LocalHost"/> runs: ports, storage, task hub, schedule. Defaults are those of <c>rlhf serve</c>.</summary>
@@ -50,6 +52,15 @@ public sealed record LocalHostOptions
 
     /// <summary>Orchestrations and activities registered next to the workflow's (tests and probes); null: none.</summary>
     public Action<Microsoft.DurableTask.DurableTaskRegistry>? ExtraTasks { get; init; }
+
+    /// <summary>
+    /// Where the host's traces and metrics go; null: where the configuration says (<see cref="TelemetryExport.From"/>:
+    /// OTLP, Azure Monitor or nothing). Tests pass exporters of their own (<see cref="TelemetryExport.WithInProcess"/>).
+    /// </summary>
+    public TelemetryExport? Telemetry { get; init; }
+
+    /// <summary>Environment variables set on every trainer job this host starts, next to its own environment.</summary>
+    public IReadOnlyDictionary<string, string> JobEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Minimum level of console logs.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;

@@ -15,6 +15,10 @@ namespace Rlhf.Cli.Hosting;
 /// once (measured: a 1 s timer before each call gave 15-62 ms gaps, and the tiny run's job monitors polled every 60 ms).
 /// Shifted by one second a timer fires between its due time and one second later, never early.
 /// </para>
+/// <para>
+/// Trace context the two lose between them (the created event's, and a continued-as-new execution's) is kept and
+/// restored by <see cref="SidecarTraceContext"/>, so a run stays one trace (docs/telemetry.md).
+/// </para>
 /// Everything else is passed through.
 /// </summary>
 public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrchestrationService
@@ -37,6 +41,7 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(newOrchestrationRuntimeState);
         DelayTimers(timerMessages);
+        SidecarTraceContext.CarryOverContinueAsNew(workItem, newOrchestrationRuntimeState);
         Normalize(newOrchestrationRuntimeState.Events);
         Normalize(newOrchestrationRuntimeState.NewEvents);
         if (!ReferenceEquals(workItem.OrchestrationRuntimeState, newOrchestrationRuntimeState) && workItem.OrchestrationRuntimeState is { } current)
@@ -79,7 +84,7 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
                     Input = created.Input,
                     Timestamp = created.Timestamp,
                     IsPlayed = created.IsPlayed,
-                    ClientSpanId = created.ClientSpanId,
+                    ClientSpanId = SidecarTraceContext.KeepClientSpan(created),
                     Tags = created.Tags is null ? null : new Dictionary<string, string>(created.Tags),
                 };
             }
@@ -97,7 +102,13 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
     public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
     public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) => inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        SidecarTraceContext.OnLocked(workItem);
+        return workItem;
+    }
+
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);

@@ -27,10 +27,13 @@ public sealed class CheckpointManager
     private readonly MetricsLog _metrics;
     private readonly Generator _generator;
     private readonly TextWriter _log;
+    private readonly AttemptTelemetry? _telemetry;
     private readonly List<(string Name, nn.Module Module)> _modules = [];
     private readonly List<(string Name, OptimizerHelper Optimizer)> _optimizers = [];
 
-    public CheckpointManager(IArtifactStore store, InputStager stager, string output, int every, string workDir, MetricsLog metrics, Generator generator, TextWriter log)
+    public CheckpointManager(
+        IArtifactStore store, InputStager stager, string output, int every, string workDir, MetricsLog metrics, Generator generator, TextWriter log,
+        AttemptTelemetry? telemetry = null)
     {
         _store = store;
         _stager = stager;
@@ -40,6 +43,7 @@ public sealed class CheckpointManager
         _metrics = metrics;
         _generator = generator;
         _log = log;
+        _telemetry = telemetry;
     }
 
     /// <summary>Checkpoint interval in optimiser steps (<c>spec.checkpointEvery</c>; 0 = never).</summary>
@@ -105,6 +109,7 @@ public sealed class CheckpointManager
         };
         await _store.PutJsonAsync($"{prefix}/{CheckpointRecord.FileName}", record, cancellationToken).ConfigureAwait(false);
         Directory.Delete(local, recursive: true);
+        _telemetry?.Checkpoint(step, prefix);
         await PruneAsync(step, cancellationToken).ConfigureAwait(false);
     }
 
@@ -154,6 +159,7 @@ public sealed class CheckpointManager
                 torch.random.set_rng_state(torchRng);
             }
 
+            _telemetry?.Resumed(record.Step, PathFor(step));
             return new ResumePoint(record.Step, record.DataCursor, record.Extra);
         }
 

@@ -19,12 +19,13 @@ public sealed class JobContext : IDisposable
     private readonly InputStager _stager;
     private readonly StatusWriter _status;
     private readonly ProgressReporter _progress;
+    private readonly AttemptTelemetry? _telemetry;
     private readonly List<ArtifactRef> _inputs = [];
     private readonly List<ArtifactRef> _outputs = [];
     private readonly long? _crashAtStep = long.TryParse(Environment.GetEnvironmentVariable(CrashAtStepVariable), out var step) ? step : null;
     private long _step;
 
-    private JobContext(JobSpec spec, IArtifactStore store, Device device, int attempt, string workRoot, TextWriter output, TimeProvider time)
+    private JobContext(JobSpec spec, IArtifactStore store, Device device, int attempt, string workRoot, TextWriter output, TimeProvider time, AttemptTelemetry? telemetry)
     {
         Spec = spec;
         Store = store;
@@ -38,7 +39,8 @@ public sealed class JobContext : IDisposable
         _progress = new ProgressReporter(spec.Verb, spec.ProgressEvery, output, time);
         Generator = new Generator((ulong)spec.Seed, CPU);
         Metrics = new MetricsLog(Path.Combine(WorkDir, "metrics.jsonl"));
-        Checkpoints = new CheckpointManager(store, _stager, spec.Output, spec.CheckpointEvery, WorkDir, Metrics, Generator, output);
+        _telemetry = telemetry;
+        Checkpoints = new CheckpointManager(store, _stager, spec.Output, spec.CheckpointEvery, WorkDir, Metrics, Generator, output, telemetry);
     }
 
     /// <summary>Test-only fault injection: when set to N, the process exits with code 137 at step N, as if killed.</summary>
@@ -84,8 +86,12 @@ public sealed class JobContext : IDisposable
         }
     }
 
-    /// <summary>Starts an attempt: clears unpublished outputs of earlier attempts (not checkpoints) and writes status Running.</summary>
-    public static async Task<JobContext> BeginAsync(JobSpec spec, IArtifactStore store, Device device, TextWriter output, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts an attempt: clears unpublished outputs of earlier attempts (not checkpoints) and writes status Running.
+    /// Progress, checkpoints and resumes become events of <paramref name="telemetry"/>'s span.
+    /// </summary>
+    public static async Task<JobContext> BeginAsync(
+        JobSpec spec, IArtifactStore store, Device device, TextWriter output, TimeProvider time, AttemptTelemetry? telemetry = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(store);
@@ -107,7 +113,7 @@ public sealed class JobContext : IDisposable
         }
 
         var workRoot = Environment.GetEnvironmentVariable("RLHF_WORK_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "rlhf-trainer");
-        var context = new JobContext(spec, store, device, attempt, workRoot, output, time);
+        var context = new JobContext(spec, store, device, attempt, workRoot, output, time, telemetry);
         await context._status.WriteAsync(JobState.Running, 0, 0, null, $"attempt {attempt} started", cancellationToken).ConfigureAwait(false);
         return context;
     }
@@ -170,6 +176,7 @@ public sealed class JobContext : IDisposable
         Metrics.Log(step, metrics);
         if (_progress.OnStep(step, TotalSteps, metrics, tokens))
         {
+            _telemetry?.Progress(step, TotalSteps, metrics);
             await _status.WriteAsync(JobState.Running, step, TotalSteps, Metrics.Latest, null, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -29,16 +29,33 @@ public static class TrainerCli
             return JobExitCodes.Succeeded;
         }
 
+        AttemptTelemetry? attempt = null;
+        try
+        {
+            return await RunAttemptAsync(args, output, error, a => attempt = a, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            attempt?.Dispose(); // ends the span as failed if no path said how the attempt ended (an exception escaped)
+        }
+    }
+
+    /// <summary>Validates, then runs the attempt; <paramref name="began"/> receives its telemetry once the spec is read (the caller disposes it).</summary>
+    private static async Task<int> RunAttemptAsync(string[] args, TextWriter output, TextWriter error, Action<AttemptTelemetry> began, CancellationToken cancellationToken)
+    {
         JobSpec spec;
         VerbRun run;
         IArtifactStore store;
         TorchSharp.torch.Device device;
+        AttemptTelemetry? attempt = null;
         try
         {
             var (verbName, specLocation) = ParseArguments(args);
             var verb = VerbRegistry.Find(verbName)
                 ?? throw new JobSpecException("verb", $"'{verbName}' is unknown (known: {string.Join(", ", VerbRegistry.All.Select(v => v.Name))})");
             spec = await JobSpecLoader.LoadAsync(specLocation, cancellationToken).ConfigureAwait(false);
+            attempt = AttemptTelemetry.Begin(spec, Environment.GetEnvironmentVariable);
+            began(attempt);
             JobSpecException.Require(spec.Verb == verb.Name, "verb", $"in the spec is '{spec.Verb}' but the command line says '{verb.Name}'");
             run = verb.Prepare(spec);
             device = TorchRuntime.Configure(spec);
@@ -46,23 +63,27 @@ public static class TrainerCli
             if (await store.ExistsAsync(StepManifest.PathFor(spec.Output), cancellationToken).ConfigureAwait(false))
             {
                 await output.WriteLineAsync($"[{spec.Verb}] {spec.Output} is already complete (manifest.json exists); nothing to do").ConfigureAwait(false);
+                attempt.End(AttemptTelemetry.Complete);
                 return JobExitCodes.Succeeded;
             }
 
             await JobContext.CheckInputsAsync(store, spec, cancellationToken).ConfigureAwait(false);
+            await attempt.RecordQueueWaitAsync(store, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is JobSpecException or ArgumentException)
         {
             await error.WriteLineAsync($"rlhf-trainer: invalid job: {ex.Message}").ConfigureAwait(false);
+            attempt?.End(AttemptTelemetry.Invalid, ex);
             return JobExitCodes.InvalidSpec;
         }
 
-        using var context = await JobContext.BeginAsync(spec, store, device, output, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        using var context = await JobContext.BeginAsync(spec, store, device, output, TimeProvider.System, attempt, cancellationToken).ConfigureAwait(false);
         try
         {
             await run(context, cancellationToken).ConfigureAwait(false);
             await context.CompleteAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"[{spec.Verb}] done: {StepManifest.PathFor(spec.Output)}").ConfigureAwait(false);
+            attempt.End(AttemptTelemetry.Succeeded);
             return JobExitCodes.Succeeded;
         }
         catch (InvalidDataException ex)
@@ -71,12 +92,14 @@ public static class TrainerCli
             // and say which input and line, without a stack trace or the local staging path.
             await error.WriteLineAsync($"rlhf-trainer: {spec.Verb}: invalid input data: {ex.Message}").ConfigureAwait(false);
             await context.FailAsync(ex, CancellationToken.None).ConfigureAwait(false);
+            attempt.End(AttemptTelemetry.Invalid, ex);
             return JobExitCodes.InvalidSpec;
         }
         catch (Exception ex)
         {
             await error.WriteLineAsync($"rlhf-trainer: {spec.Verb} failed: {ex}").ConfigureAwait(false);
             await context.FailAsync(ex, CancellationToken.None).ConfigureAwait(false);
+            attempt.End(ex is OperationCanceledException ? AttemptTelemetry.Cancelled : AttemptTelemetry.Failed, ex);
             return JobExitCodes.Failed;
         }
     }

@@ -57,8 +57,8 @@ public sealed class TrainerWorkspace : IDisposable
         return path;
     }
 
-    /// <summary>Starts <c>dotnet rlhf-trainer.dll {verb} --spec {file}</c> with stdout/stderr captured.</summary>
-    public Process Start(string verb, string specFile, long? crashAtStep = null)
+    /// <summary>Starts <c>dotnet rlhf-trainer.dll {verb} --spec {file}</c> with stdout/stderr captured (and <paramref name="environment"/> added).</summary>
+    public Process Start(string verb, string specFile, long? crashAtStep = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { TrainerDll, verb, "--spec", specFile })
@@ -72,13 +72,19 @@ public sealed class TrainerWorkspace : IDisposable
             info.Environment[JobContext.CrashAtStepVariable] = crashAtStep.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
     }
 
     /// <summary>Runs the trainer as a child process to completion: exit code, stdout, stderr.</summary>
-    public async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(string verb, string specFile, TimeSpan? timeout = null, long? crashAtStep = null)
+    public async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(
+        string verb, string specFile, TimeSpan? timeout = null, long? crashAtStep = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(verb, specFile, crashAtStep);
+        using var process = Start(verb, specFile, crashAtStep, environment);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
