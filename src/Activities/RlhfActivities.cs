@@ -7,6 +7,7 @@ using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Activities.Registry;
+using Rlhf.Activities.Reuse;
 using Rlhf.Core.Demo;
 using Rlhf.Orchestrations;
 
@@ -59,7 +60,13 @@ public static class RlhfActivities
             .AddActivity<MergePreferences>()
             .AddActivity<RemindLabelers>()
             .AddActivity<PublishIfBetter>()
-            .AddActivity<WriteRunManifest>();
+            .AddActivity<WriteRunManifest>()
+            .AddActivity<FindReusableStep>()
+            .AddActivity<RecordReusableStep>()
+            .AddActivity<FindReusableLabels>()
+            .AddActivity<RecordReusableLabels>()
+            .AddActivity<FindHumanLabels>()
+            .AddActivity<RecordHumanLabels>();
     }
 
     /// <summary>Every orchestrator and activity of the workflow.</summary>
