@@ -122,7 +122,8 @@ public static class WatchCommand
                 if (printed.Add($"{stage.Stage}:{milestone}"))
                 {
                     var time = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-                    await io.Out.WriteLineAsync($"{time} {Describe(stage)}{(ended && stage.FinishedUtc is not null ? " done" : ended ? " stopped" : "")}");
+                    var end = !ended ? "" : stage.FinishedUtc is null ? " stopped" : StageText.Progress(stage) == "done" ? "" : " done";
+                    await io.Out.WriteLineAsync($"{time} {Describe(stage)}{end}");
                 }
             }
 
