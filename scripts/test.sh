@@ -8,8 +8,18 @@ cd "$root"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 bash scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# Long steps say they are alive: a line every minute while a build or a test project runs.
+alive() { # alive <label>: prints "<label>: still running (N s)" every 60 s until killed
+  local label="$1" start; start=$(date +%s)
+  while sleep 60; do echo "$label: still running ($(( $(date +%s) - start )) s)"; done
+}
+
 echo "test: dotnet build"
-if ! dotnet build Pipeline.sln -c Release -v q --nologo -clp:ErrorsOnly; then
+alive "test: dotnet build" & ticker=$!
+# warnings are shown (-v q lists them; the summary alone said "N Warning(s)")
+dotnet build Pipeline.sln -c Release -v q --nologo; built=$?
+kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
+if [ "$built" != "0" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -27,7 +37,9 @@ for proj in $(find tests -name '*.Tests.csproj' | sort); do
   echo "test: $name"
   log="$results/$name.log"
   mkdir -p "$results"
+  alive "test: $name" & ticker=$!
   dotnet test "$proj" -c Release --no-build --nologo -v q --logger "trx;LogFileName=$name.trx" --results-directory "$results" 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed [A-Za-z]" || true
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
   trx="$results/$name.trx"
   if [ -f "$trx" ]; then
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

@@ -8,6 +8,7 @@ using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Activities.Registry;
+using Rlhf.Activities.Reuse;
 using Rlhf.Core.Demo;
 using Rlhf.Orchestrations;
 
@@ -66,7 +67,13 @@ public static class RlhfActivities
             .AddActivity<PrepareCaiPrompts>()
             .AddActivity<CritiqueResponses>()
             .AddActivity<ReviseResponses>()
-            .AddActivity<WriteCaiCorpus>();
+            .AddActivity<WriteCaiCorpus>()
+            .AddActivity<FindReusableStep>()
+            .AddActivity<RecordReusableStep>()
+            .AddActivity<FindReusableLabels>()
+            .AddActivity<RecordReusableLabels>()
+            .AddActivity<FindHumanLabels>()
+            .AddActivity<RecordHumanLabels>();
     }
 
     /// <summary>Every orchestrator and activity of the workflow.</summary>

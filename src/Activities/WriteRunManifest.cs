@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Rlhf.Core.Artifacts;
@@ -10,8 +9,8 @@ namespace Rlhf.Activities;
 /// <summary>Writes <c>runs/{runId}/manifest.json</c>: the run's spec, every step manifest and the final metrics (write-once, deterministic).</summary>
 public sealed class WriteRunManifest(IArtifactStore store) : TaskActivity<RunManifestInput, ArtifactRef>
 {
-    private static readonly string CodeVersion =
-        typeof(WriteRunManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    private static readonly string CodeVersion = CodeVersions.Of(typeof(WriteRunManifest).Assembly, CodeVersions.LabelingKey);
+    private static readonly string Build = CodeVersions.BuildOf(typeof(WriteRunManifest).Assembly);
 
     public override Task<ArtifactRef> RunAsync(TaskActivityContext context, RunManifestInput input)
     {
@@ -23,7 +22,8 @@ public sealed class WriteRunManifest(IArtifactStore store) : TaskActivity<RunMan
             outputs: input.Steps,
             spec: JsonSerializer.SerializeToNode(input.Spec, JsonDefaults.Options),
             metrics: input.Metrics,
-            runId: input.RunId);
+            runId: input.RunId,
+            build: Build);
         return ManifestWriter.WriteAsync(store, ArtifactLayout.Run(input.RunId), manifest);
     }
 }

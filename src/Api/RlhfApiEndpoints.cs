@@ -37,8 +37,15 @@ public static class RlhfApiEndpoints
             RunsApi.StartAsync(request, client, store, options.Value, clock, ct));
         runs.MapGet("", (HttpRequest request, DurableTaskClient client, IOptions<RlhfApiOptions> options, CancellationToken ct) =>
             RunsApi.ListAsync(request, client, options.Value, ct));
-        runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>
-            RunsApi.GetAsync(request, id, client, store, ct));
+        // literal segments win over {id}: "compare" is a route here, never looked up as a run
+        runs.MapGet("/compare", (HttpRequest request, DurableTaskClient client, IArtifactStore store, TimeProvider clock, CancellationToken ct) =>
+            RunCompareApi.CompareAsync(request, client, store, clock, ct));
+        runs.MapGet("/compare/report", (HttpRequest request, DurableTaskClient client, IArtifactStore store, TimeProvider clock, CancellationToken ct) =>
+            RunCompareApi.ReportAsync(request, client, store, clock, ct));
+        runs.MapGet("/{id}", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, TimeProvider clock, CancellationToken ct) =>
+            RunsApi.GetAsync(request, id, client, store, clock, ct));
+        runs.MapPost("/{id}/rerun", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, IOptions<RlhfApiOptions> options, TimeProvider clock, CancellationToken ct) =>
+            RunRerunApi.RerunAsync(request, id, client, store, options.Value, clock, ct));
         runs.MapPost("/{id}/cancel", (HttpRequest request, string id, DurableTaskClient client, IArtifactStore store, IJobRunner runner, CancellationToken ct) =>
             RunsApi.CancelAsync(request, id, client, store, runner, ct));
         runs.MapDelete("/{id}", (string id, DurableTaskClient client, IArtifactStore store, CancellationToken ct) =>

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Rlhf.Core;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Artifacts;
 using Rlhf.Core.Json;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Api;
 
@@ -39,9 +41,34 @@ public static class RunStatusReader
             RunLinks.RunUri(request, metadata.InstanceId));
     }
 
+    /// <summary>
+    /// <see cref="ToDetail"/> with each stage's live progress (<see cref="StageProgress"/>): the current stage's steps from its
+    /// jobs' heartbeats, and wall times up to <paramref name="now"/> while the run runs.
+    /// </summary>
+    public static async Task<RunDetail> ToLiveDetailAsync(
+        HttpRequest request, OrchestrationMetadata metadata, IArtifactStore store, DurableTaskClient client, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var detail = ToDetail(request, metadata);
+        var status = ReadStatus(metadata.SerializedCustomStatus);
+        var stages = await StageProgress.ReadAsync(metadata.InstanceId, status, detail.IsFinished, metadata.LastUpdatedAt, store, client, now, cancellationToken);
+        var current = stages.Count > 0 && stages[^1].FinishedUtc is null && !detail.IsFinished ? stages[^1] : null;
+        return detail with
+        {
+            Stages = stages,
+            WallSeconds = Math.Max(0, ((detail.IsFinished ? metadata.LastUpdatedAt : now) - metadata.CreatedAt).TotalSeconds),
+            Done = current is { Total: > 0 } ? current.Done : detail.Done,
+            Total = current is { Total: > 0 } ? current.Total : detail.Total,
+            Progress = current is { Total: > 0 } ? current.Progress : detail.Progress,
+        };
+    }
+
     public static RunDetail ToDetail(HttpRequest request, OrchestrationMetadata metadata)
     {
+        ArgumentNullException.ThrowIfNull(metadata);
         var status = ReadStatus(metadata.SerializedCustomStatus);
+        var reuse = ReuseOf(metadata.SerializedInput);
+        var stagesDone = status?.Stages.Count(s => s.FinishedUtc is not null && PipelineStages.FromName(s.Stage) is not null) ?? 0;
         return new RunDetail
         {
             Id = metadata.InstanceId,
@@ -50,13 +77,23 @@ public static class RunStatusReader
             IsFinished = IsFinished(metadata.RuntimeStatus),
             CreatedAt = metadata.CreatedAt,
             LastUpdatedAt = metadata.LastUpdatedAt,
+            WallSeconds = Math.Max(0, (metadata.LastUpdatedAt - metadata.CreatedAt).TotalSeconds),
             Stage = status?.Stage,
             Done = status?.Done ?? 0,
             Total = status?.Total ?? 0,
             Progress = ProgressOf(status),
+            StagesDone = stagesDone,
+            StagesTotal = PipelineStages.All.Count,
             Message = ErrorText.Sanitize(status?.Message),
             Metrics = status?.Metrics ?? new Dictionary<string, double>(),
-            Stages = status?.Stages ?? [],
+            Stages = [.. (status?.Stages ?? []).Select(s => new StageView(s.Stage, s.StartedUtc, s.FinishedUtc)
+            {
+                ReusedFrom = s.ReusedFrom,
+                Metrics = StageKeyMetrics.Pick(s.Stage, status!.Metrics),
+            })],
+            RerunOf = reuse?.RerunFrom is null ? null : reuse.PreferRun,
+            RerunFrom = reuse?.RerunFrom is { } from ? PipelineStages.Name(from) : null,
+            Reuse = reuse?.Enabled,
             Artifacts = (status?.Artifacts ?? []).Select(a => Link(request, metadata.InstanceId, a)).OfType<ArtifactLink>().ToList(),
             Error = ErrorOf(metadata),
             Output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed
@@ -77,7 +114,24 @@ public static class RunStatusReader
     private static double? ProgressOf(RunStatus? status) =>
         status is { Total: > 0 } ? Math.Clamp((double)status.Done / status.Total, 0, 1) : null;
 
-    private static RunStatus? ReadStatus(string? serialized)
+    /// <summary>The reuse policy in a run's orchestration input (<see cref="RlhfRunInput.Reuse"/>), or null.</summary>
+    private static ReusePolicy? ReuseOf(string? serializedInput)
+    {
+        try
+        {
+            return ParseOrString(serializedInput) is JsonObject input
+                && input.FirstOrDefault(p => string.Equals(p.Key, nameof(RlhfRunInput.Reuse), StringComparison.OrdinalIgnoreCase)).Value is JsonObject reuse
+                ? reuse.Deserialize<ReusePolicy>(JsonDefaults.Options)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A run's (or a child orchestration's) custom status, or null when it has none or it is not a <see cref="RunStatus"/>.</summary>
+    public static RunStatus? ReadStatus(string? serialized)
     {
         if (string.IsNullOrWhiteSpace(serialized))
         {

@@ -41,19 +41,41 @@ public sealed record RunDetail
 
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset LastUpdatedAt { get; init; }
+
+    /// <summary>Seconds since the run was created: up to now while it runs, up to its last update once it finished.</summary>
+    public double WallSeconds { get; init; }
+
     public string? Stage { get; init; }
 
-    /// <summary>Units done and total in the current stage (shards, batches) or stages done of all stages.</summary>
-    public int Done { get; init; }
+    /// <summary>
+    /// Units done and total in the current stage: a training job's steps (from its heartbeat), label batches; or, when the
+    /// stage has no such count yet, stages done of all stages.
+    /// </summary>
+    public long Done { get; init; }
 
-    public int Total { get; init; }
+    public long Total { get; init; }
 
     /// <summary><see cref="Done"/> / <see cref="Total"/>, null when the total is unknown.</summary>
     public double? Progress { get; init; }
 
+    /// <summary>Stages finished and the number of stages of a run.</summary>
+    public int StagesDone { get; init; }
+
+    public int StagesTotal { get; init; }
+
     public string? Message { get; init; }
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
-    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
+
+    /// <summary>Each stage so far, with its own progress, wall time, key metrics and where it was reused from.</summary>
+    public IReadOnlyList<StageView> Stages { get; init; } = [];
+
+    /// <summary>For a rerun (<c>POST /api/runs/{id}/rerun</c>): the run it reran, and the stage it ran again from.</summary>
+    public string? RerunOf { get; init; }
+
+    public string? RerunFrom { get; init; }
+
+    /// <summary>Whether the run looks up reusable steps (the spec's <c>reuse</c>, or <c>?reuse=false</c>); null for runs from before reuse.</summary>
+    public bool? Reuse { get; init; }
     public IReadOnlyList<ArtifactLink> Artifacts { get; init; } = [];
 
     /// <summary>Durable timers of this run the host re-fired because their wake-up was lost (<see cref="EngineWakeUps"/>); empty normally.</summary>
@@ -66,6 +88,36 @@ public sealed record RunDetail
     public JsonNode? Output { get; init; }
 
     public required RunLinks Links { get; init; }
+}
+
+/// <summary>
+/// One stage of a run: when it started and finished (the orchestration's clock), its wall time (live while it runs), its
+/// progress in its own units (<see cref="Unit"/>: a training job's steps from its heartbeat, summed over sample shards; label
+/// batches), its own key metrics (never another stage's) and, when it took an earlier run's steps, that run.
+/// </summary>
+public sealed record StageView(string Stage, DateTime StartedUtc, DateTime? FinishedUtc = null)
+{
+    private readonly double? _seconds;
+
+    /// <summary>Finished − started; for the running stage, now − started.</summary>
+    public double? Seconds
+    {
+        get => _seconds ?? (FinishedUtc - StartedUtc)?.TotalSeconds;
+        init => _seconds = value;
+    }
+
+    public long Done { get; init; }
+    public long Total { get; init; }
+    public string? Unit { get; init; }
+
+    /// <summary><see cref="Done"/> / <see cref="Total"/>; 1 for a finished stage with no count; null while unknown.</summary>
+    public double? Progress => Total > 0 ? Math.Clamp((double)Done / Total, 0, 1) : FinishedUtc is null ? null : 1;
+
+    /// <summary>The run whose completed steps this stage took instead of running (docs/reuse.md).</summary>
+    public string? ReusedFrom { get; init; }
+
+    /// <summary>This stage's key metrics (<see cref="StageKeyMetrics"/>): live from its heartbeat while it runs.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>What <c>DELETE /api/runs/{id}</c> removed.</summary>

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities.Jobs;
+using Rlhf.Activities.Reuse;
 using Rlhf.Api.Report;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
@@ -23,27 +25,56 @@ public static class RunsApi
     /// <summary>How many <c>-2</c>, <c>-3</c>… suffixes a generated run id may try before giving up.</summary>
     private const int MaxGeneratedIdAttempts = 20;
 
-    /// <summary><c>POST /api/runs[?runId=]</c>: validate the spec, start <c>RlhfRun</c>, answer 202 with the management URLs.</summary>
+    /// <summary><c>POST /api/runs[?runId=][&amp;reuse=false]</c>: validate the spec, start <c>RlhfRun</c>, answer 202 with the management URLs.</summary>
     public static async Task<IResult> StartAsync(
         HttpRequest request, DurableTaskClient client, IArtifactStore store, RlhfApiOptions options, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (requestedId, idProblem) = RequestedId(request);
+        if (idProblem is not null)
+        {
+            return idProblem;
+        }
+
+        bool? reuse = null;
+        if (request.Query.TryGetValue("reuse", out var reuseText))
+        {
+            if (!bool.TryParse(reuseText.ToString(), out var parsed))
+            {
+                return ApiProblem.BadRequest("Invalid query", [new ApiError("?reuse", $"'{reuseText}' is not true or false.")]);
+            }
+
+            reuse = parsed;
+        }
+
+        var (node, problem) = await JsonBodyReader.ReadAsync(request, options.MaxSpecBytes, cancellationToken);
+        return problem ?? await SubmitAsync(
+            request, node, requestedId, spec => new ReusePolicy { Enabled = spec.Reuse && reuse != false }, client, store, clock, cancellationToken);
+    }
+
+    /// <summary>The <c>?runId=</c> a caller asked for (null: generate one), or the 400 that says why it cannot be had.</summary>
+    internal static (string? Id, IResult? Problem) RequestedId(HttpRequest request)
     {
         string? requestedId = request.Query["runId"];
         if (requestedId is not null && RunIds.FindError(requestedId) is { } idError)
         {
-            return ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", idError)]);
+            return (null, ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", idError)]));
         }
 
-        if (requestedId?.StartsWith(NightlyRuns.IdPrefix, StringComparison.OrdinalIgnoreCase) == true)
-        {
-            return ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", $"Ids starting with '{NightlyRuns.IdPrefix}' are reserved for the nightly schedule.")]);
-        }
+        return requestedId?.StartsWith(NightlyRuns.IdPrefix, StringComparison.OrdinalIgnoreCase) == true
+            ? (null, ApiProblem.BadRequest("Invalid run id", [new ApiError("?runId", $"Ids starting with '{NightlyRuns.IdPrefix}' are reserved for the nightly schedule.")]))
+            : (requestedId, null);
+    }
 
-        var (node, problem) = await JsonBodyReader.ReadAsync(request, options.MaxSpecBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
+    /// <summary>
+    /// Validates a run spec document (the validator, the trainer parameter binders, the host's checks), picks the run id and
+    /// starts <c>RlhfRun</c> with the reuse policy <paramref name="reuse"/> makes of the spec: what <c>POST /api/runs</c> and a
+    /// rerun share. Nothing is created on any failure.
+    /// </summary>
+    internal static async Task<IResult> SubmitAsync(
+        HttpRequest request, JsonNode? node, string? requestedId, Func<RunSpec, ReusePolicy> reuse,
+        DurableTaskClient client, IArtifactStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
         var errors = RunSpecValidator.Validate(node);
         if (errors.Count > 0)
         {
@@ -98,7 +129,7 @@ public static class RunsApi
         try
         {
             var start = new StartOrchestrationOptions(runId).WithDedupeStatuses(Enum.GetValues<OrchestrationRuntimeStatus>());
-            await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RlhfRun, new RlhfRunInput(runId, spec, store.Location), start, cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.RlhfRun, new RlhfRunInput(runId, spec, store.Location) { Reuse = reuse(spec) }, start, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -137,13 +168,19 @@ public static class RunsApi
         return Results.Json(new RunPage(runs, next), JsonDefaults.Options);
     }
 
-    /// <summary><c>GET /api/runs/{id}</c>.</summary>
-    public static async Task<IResult> GetAsync(HttpRequest request, string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken = default)
+    /// <summary><c>GET /api/runs/{id}</c>: status, each stage's live progress (<see cref="StageProgress"/>), metrics and artifacts.</summary>
+    public static async Task<IResult> GetAsync(
+        HttpRequest request, string runId, DurableTaskClient client, IArtifactStore store, TimeProvider clock, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         var metadata = await FindRunAsync(runId, client, cancellationToken);
-        return metadata is null
-            ? UnknownRun(runId)
-            : Results.Json(RunStatusReader.ToDetail(request, metadata) with { WakeUps = await EngineWakeUps.ReadAsync(store, runId, cancellationToken) }, JsonDefaults.Options);
+        if (metadata is null)
+        {
+            return UnknownRun(runId);
+        }
+
+        var detail = await RunStatusReader.ToLiveDetailAsync(request, metadata, store, client, clock.GetUtcNow(), cancellationToken);
+        return Results.Json(detail with { WakeUps = await EngineWakeUps.ReadAsync(store, runId, cancellationToken) }, JsonDefaults.Options);
     }
 
     /// <summary><c>POST /api/runs/{id}/cancel</c>: terminate the run and its running child orchestrations; 409 when it already ended.</summary>
@@ -188,6 +225,28 @@ public static class RunsApi
             return ApiProblem.Conflict($"Run '{runId}' is {metadata.RuntimeStatus}; cancel it before purging.");
         }
 
+        // Steps another run reuses are that run's steps too (docs/reuse.md): withdraw the run's steps from reuse first, so no new
+        // run can claim one, then refuse while any run that claimed one still exists, offering them again.
+        var reuse = new ReuseIndex(store);
+        var withdrawn = await reuse.WithdrawAsync(runId, cancellationToken);
+        var users = new List<string>();
+        foreach (var user in await reuse.ReferrersAsync(runId, cancellationToken))
+        {
+            if (await IsTakenAsync(user, client, store, cancellationToken))
+            {
+                users.Add(user);
+            }
+        }
+
+        if (users.Count > 0)
+        {
+            await reuse.RestoreAsync(withdrawn, cancellationToken);
+            return ApiProblem.Conflict(
+                $"Run '{runId}' cannot be purged: run(s) {string.Join(", ", users.Select(u => $"'{u}'"))} reuse its steps. Purge them first (see docs/reuse.md).");
+        }
+
+        await reuse.ForgetAsync(runId, cancellationToken);
+
         var instances = 0;
         foreach (var child in await ListChildrenAsync(runId, client, statuses: null, cancellationToken))
         {
@@ -213,8 +272,11 @@ public static class RunsApi
             return UnknownRun(runId);
         }
 
-        var store = request.HttpContext.RequestServices.GetRequiredService<IArtifactStore>();
-        var html = await RunReportPage.RenderAsync(RunStatusReader.ToDetail(request, metadata), metadata.SerializedInput, store, cancellationToken);
+        var services = request.HttpContext.RequestServices;
+        var store = services.GetRequiredService<IArtifactStore>();
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        var detail = await RunStatusReader.ToLiveDetailAsync(request, metadata, store, client, now, cancellationToken);
+        var html = await RunReportPage.RenderAsync(detail, metadata.SerializedInput, store, cancellationToken);
         return SecurityHeaders.Html(html, SecurityHeaders.ReportPolicy);
     }
 
@@ -238,15 +300,15 @@ public static class RunsApi
         }
     }
 
-    private static async Task<OrchestrationMetadata?> FindRunAsync(string runId, DurableTaskClient client, CancellationToken cancellationToken) =>
+    internal static async Task<OrchestrationMetadata?> FindRunAsync(string runId, DurableTaskClient client, CancellationToken cancellationToken) =>
         RunIds.FindError(runId) is null && await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) is { } metadata
             && RunStatusReader.IsRun(metadata)
             ? metadata
             : null;
 
-    private static IResult UnknownRun(string runId) => ApiProblem.NotFound($"There is no run with id '{runId}'.");
+    internal static IResult UnknownRun(string runId) => ApiProblem.NotFound($"There is no run with id '{runId}'.");
 
-    private static async Task<bool> IsTakenAsync(string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken)
+    internal static async Task<bool> IsTakenAsync(string runId, DurableTaskClient client, IArtifactStore store, CancellationToken cancellationToken)
     {
         if (await client.GetInstanceAsync(runId, cancellationToken) is not null)
         {

@@ -15,6 +15,7 @@ public static class CliApp
         var root = new RootCommand("rlhf: run the RLHF pipeline locally (`serve`) and drive runs over its HTTP API")
         {
             common.Endpoint,
+            common.FunctionKey,
             common.Json,
             ServeCommand.Create(io),
             RunCommands.CreateRun(io, common),

@@ -25,6 +25,12 @@ public sealed class CommonOptions
         Recursive = true,
     };
 
+    public Option<string?> FunctionKey { get; } = new("--function-key")
+    {
+        Description = "Function key of a deployed Function App (env RLHF_FUNCTION_KEY); sent as the x-functions-key header, never printed",
+        Recursive = true,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Write machine-readable JSON instead of tables",

@@ -31,6 +31,12 @@ public static class TaskNames
     public const string CritiqueResponses = nameof(CritiqueResponses);
     public const string ReviseResponses = nameof(ReviseResponses);
     public const string WriteCaiCorpus = nameof(WriteCaiCorpus);
+    public const string FindReusableStep = nameof(FindReusableStep);
+    public const string RecordReusableStep = nameof(RecordReusableStep);
+    public const string FindReusableLabels = nameof(FindReusableLabels);
+    public const string RecordReusableLabels = nameof(RecordReusableLabels);
+    public const string FindHumanLabels = nameof(FindHumanLabels);
+    public const string RecordHumanLabels = nameof(RecordHumanLabels);
 
     /// <summary>External event raised on a <see cref="LabelComparisons"/> instance when people finished a batch (payload <see cref="Contracts.HumanLabelsSubmitted"/>).</summary>
     public static string HumanLabelsEvent(int batchIndex) => $"HumanLabels-{batchIndex}";

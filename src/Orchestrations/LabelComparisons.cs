@@ -21,6 +21,14 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        // the same comparisons labeled the same way by an earlier run are reused whole (docs/reuse.md)
+        var reuse = input.Reuse is null ? null
+            : await context.CallActivityAsync<LabelsReuseLookup>(TaskNames.FindReusableLabels, new FindReusableLabelsInput(input, input.Reuse), RetryPolicies.Activity);
+        if (reuse?.Hit is { } reused)
+        {
+            return reused with { ReusedFrom = reuse.FromRun };
+        }
+
         var prepared = await context.CallActivityAsync<LabelBatches>(
             TaskNames.PrepareLabelBatches,
             new PrepareLabelBatchesInput(input.RunId, input.SampleShards, input.Labeling.BatchSize),
@@ -41,10 +49,17 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
 
         var scored = labels.Where(l => l.GoldAgreement is not null).ToList();
         var pairs = scored.Sum(l => l.Pairs);
-        return new LabelComparisonsResult(merged, prepared.Batches.Count, labels.Sum(l => l.Pairs))
+        var result = new LabelComparisonsResult(merged, prepared.Batches.Count, labels.Sum(l => l.Pairs))
         {
             GoldAgreement = pairs == 0 ? null : scored.Sum(l => l.GoldAgreement!.Value * l.Pairs) / pairs,
+            HumanBatchesReused = labels.Count(l => l.ReusedFrom is not null),
         };
+        if (reuse?.Key is { } key)
+        {
+            await ReusableJob.RecordAsync(context, TaskNames.RecordReusableLabels, new RecordReusableLabelsInput(input.RunId, key, result));
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -123,11 +138,24 @@ public sealed class LabelComparisons : TaskOrchestrator<LabelComparisonsInput, L
     {
         var human = labeling.Human;
         var timeout = TimeSpan.FromMinutes(human.TimeoutMinutes);
+        // people's answers to the same comparisons are never asked for twice (docs/reuse.md)
+        var reuse = new HumanLabelsReuseInput(input.RunId, index, batch, labeling);
+        if (input.Reuse is { HumanLabels: true }
+            && await context.CallActivityAsync<LabelBatchResult?>(TaskNames.FindHumanLabels, reuse, RetryPolicies.Activity) is { } stored)
+        {
+            return stored;
+        }
+
         for (var waits = 0; ; waits++)
         {
             try
             {
                 var submitted = await context.WaitForExternalEvent<HumanLabelsSubmitted>(TaskNames.HumanLabelsEvent(index), timeout);
+                if (input.Reuse is not null)
+                {
+                    await ReusableJob.RecordAsync(context, TaskNames.RecordHumanLabels, reuse with { Submitted = submitted });
+                }
+
                 return new LabelBatchResult(index, submitted.Labels, submitted.Pairs, $"human:{string.Join(',', submitted.Labelers)}");
             }
             catch (TaskCanceledException)

@@ -25,10 +25,11 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
 
         async Task<TrainingJobResult> JobAsync(Core.Jobs.JobSpec job, string step)
         {
-            var result = await context.CallSubOrchestratorAsync<TrainingJobResult>(
-                TaskNames.RunTrainingJob,
-                new RunTrainingJobInput(job, jobPolicy),
-                new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{step}" });
+            // the current stage's job: its heartbeat is the stage's progress; an earlier run's identical step is taken instead (docs/reuse.md)
+            progress.Running(job.Output);
+            var (result, reusedFrom) = await ReusableJob.RunAsync(
+                context, runId, job, jobPolicy, $"{context.InstanceId}:{step}", progress.CurrentStage is { } stage ? input.Reuse?.For(stage) : null);
+            progress.Reused(reusedFrom);
             steps.Add(result.Manifest);
             progress.AddArtifact(result.Manifest);
             progress.AddMetrics(result.Metrics);
@@ -50,7 +51,7 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
         if (spec.Constitution.Supervised is { } supervised)
         {
             progress.Start(PipelineStages.Name(PipelineStage.SupervisedCai), $"critic {supervised.Critic}, up to {supervised.Rounds} round(s)");
-            var cai = await context.CallSubOrchestratorAsync<SupervisedCaiResult>(TaskNames.SupervisedCai, new SupervisedCaiInput(runId, store, basePolicy, spec),
+            var cai = await context.CallSubOrchestratorAsync<SupervisedCaiResult>(TaskNames.SupervisedCai, new SupervisedCaiInput(runId, store, basePolicy, spec) { Reuse = input.Reuse?.For(PipelineStage.SupervisedCai) },
                 new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.SupervisedCai}" });
             steps.AddRange(cai.Artifacts);
             progress.AddArtifact(cai.Summary);
@@ -60,17 +61,20 @@ public sealed class RlhfRun : TaskOrchestrator<RlhfRunInput, RlhfRunResult>
 
         // 1. samples
         progress.Start(PipelineStages.Name(PipelineStage.Samples));
+        progress.Running([.. Enumerable.Range(0, spec.Sampling.Shards).Select(i => ArtifactLayout.Step(runId, StepNames.SampleShard(i)))]);
         var samples = await context.CallSubOrchestratorAsync<CollectSamplesResult>(
             TaskNames.CollectSamples,
-            new CollectSamplesInput(runId, store, basePolicy, spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed),
+            new CollectSamplesInput(runId, store, basePolicy, spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed) { Reuse = input.Reuse?.For(PipelineStage.Samples) },
             new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.Samples}" });
+        progress.Reused(samples.ReusedFrom is [{ } from, ..] && samples.ReusedFrom.All(r => r == from) ? from : null);
 
         // 2. labels
         progress.Start(PipelineStages.Name(PipelineStage.Labels), $"{samples.Shards.Count} shard(s), mode {spec.Labeling.Mode}");
         var labels = await context.CallSubOrchestratorAsync<LabelComparisonsResult>(
             TaskNames.LabelComparisons,
-            new LabelComparisonsInput(runId, samples.Shards, spec.Labeling, spec.Seed) { PriorPreferences = input.PriorPreferences },
+            new LabelComparisonsInput(runId, samples.Shards, spec.Labeling, spec.Seed) { PriorPreferences = input.PriorPreferences, Reuse = input.Reuse?.For(PipelineStage.Labels) },
             new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{StepNames.Labels}" });
+        progress.Reused(labels.ReusedFrom);
         progress.AddArtifact(labels.Preferences);
         if (labels.GoldAgreement is { } agreement)
         {

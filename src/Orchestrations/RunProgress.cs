@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
 using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Orchestrations;
@@ -19,10 +20,33 @@ internal sealed class RunProgress(TaskOrchestrationContext context, int totalSta
     private readonly List<StageTiming> _stages = [];
     private readonly Dictionary<string, double> _metrics = new(StringComparer.Ordinal);
     private readonly List<ArtifactRef> _artifacts = [];
+    private string? _message;
 
     public IReadOnlyDictionary<string, double> Metrics => _metrics;
 
     public IReadOnlyList<ArtifactRef> Artifacts => _artifacts;
+
+    /// <summary>The stage running now, when it is one of <see cref="PipelineStages"/>.</summary>
+    public PipelineStage? CurrentStage => _stages.Count > 0 && _stages[^1].FinishedUtc is null ? PipelineStages.FromName(_stages[^1].Stage) : null;
+
+    /// <summary>The current stage runs trainer jobs writing under <paramref name="outputs"/>: the API reads their heartbeats for its progress.</summary>
+    public void Running(params string[] outputs)
+    {
+        if (_stages.Count > 0 && _stages[^1].FinishedUtc is null)
+        {
+            _stages[^1] = _stages[^1] with { Steps = [.. _stages[^1].Steps, .. outputs] };
+            Publish(0, 0, _message);
+        }
+    }
+
+    /// <summary>The current stage took its result from run <paramref name="fromRun"/> (no-op when null).</summary>
+    public void Reused(string? fromRun)
+    {
+        if (fromRun is not null && _stages.Count > 0)
+        {
+            _stages[^1] = _stages[^1] with { ReusedFrom = fromRun };
+        }
+    }
 
     public void Start(string stage, string? message = null)
     {
@@ -34,6 +58,7 @@ internal sealed class RunProgress(TaskOrchestrationContext context, int totalSta
     /// <summary>Progress inside the current stage, e.g. shards or batches done.</summary>
     public void Publish(int done, int total, string? message = null)
     {
+        _message = message;
         var stage = _stages.Count == 0 ? "starting" : _stages[^1].Stage;
         // the closing marker is not a stage of its own
         var finished = _stages.Count(s => s.FinishedUtc is not null && s.Stage != CompletedStage);

@@ -14,7 +14,8 @@ namespace Rlhf.Orchestrations;
 /// against a drawn principle (<c>CritiqueResponses</c>) and revision (local critic: resample K continuations after the kept
 /// text, a <c>sample</c> job, then keep the best under the principle, <c>ReviseResponses</c>; chat critic: the model
 /// revises) → corpus of (prompt, final revision) (<c>WriteCaiCorpus</c>) → fine-tune the policy on it (an <c>sft</c> job).
-/// Jobs run through <see cref="RunTrainingJob"/> (<c>{instanceId}:{step}</c>); only references travel through history.
+/// Jobs run through <see cref="RunTrainingJob"/> (<c>{instanceId}:{step}</c>), or take an earlier run's identical step (<see cref="ReusableJob"/>);
+/// only references travel through history.
 /// </summary>
 public sealed class SupervisedCai : TaskOrchestrator<SupervisedCaiInput, SupervisedCaiResult>
 {
@@ -31,9 +32,7 @@ public sealed class SupervisedCai : TaskOrchestrator<SupervisedCaiInput, Supervi
 
         async Task<TrainingJobResult> JobAsync(JobSpec job, string step)
         {
-            var result = await context.CallSubOrchestratorAsync<TrainingJobResult>(
-                TaskNames.RunTrainingJob, new RunTrainingJobInput(job, policy),
-                new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{step.Replace('/', '-')}" });
+            var (result, _) = await ReusableJob.RunAsync(context, runId, job, policy, $"{context.InstanceId}:{step.Replace('/', '-')}", input.Reuse);
             artifacts.Add(result.Manifest);
             return result;
         }

@@ -28,8 +28,26 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
     public IArtifactStore Store => Host.Services.GetRequiredService<IArtifactStore>();
 
-    /// <summary>The repository's tiny demo spec (a valid run spec).</summary>
-    public static string TinySpec { get; } = File.ReadAllText(Path.Combine(RepoRoot.Find()!, "configs", "tiny.json"));
+    /// <summary>
+    /// The repository's tiny demo spec (a valid run spec), with <c>"reuse": false</c>: the test classes of an assembly share one
+    /// host and store, and each expects its runs to run their jobs, not to take another test's identical steps (docs/reuse.md).
+    /// </summary>
+    public static string TinySpec { get; } = WithoutReuse(File.ReadAllText(Path.Combine(RepoRoot.Find()!, "configs", "tiny.json")));
+
+    /// <summary>configs/tiny.json as it is (reuse on), with <paramref name="seed"/>: a seed no other test uses keeps a reuse test's steps its own.</summary>
+    public static string ReusableTinySpec(int seed)
+    {
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot.Find()!, "configs", "tiny.json")), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
+        spec["seed"] = seed;
+        return spec.ToJsonString();
+    }
+
+    private static string WithoutReuse(string json)
+    {
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
+        spec["reuse"] = false;
+        return spec.ToJsonString();
+    }
 
     public async Task InitializeAsync()
     {

@@ -61,7 +61,7 @@ public sealed class HostKillTests(EndToEndFixture fixture, ITestOutputHelper out
         output.WriteLine($"{disturbed.Hashes.Count} step outputs identical to the undisturbed run");
     }
 
-    private static void AssertSpans(StageTiming stage, DateTime kill) =>
+    private static void AssertSpans(Rlhf.Api.StageView stage, DateTime kill) =>
         Assert.True(
             stage.StartedUtc < kill && stage.FinishedUtc > kill,
             $"Stage {stage.Stage} ran {stage.StartedUtc:O} → {stage.FinishedUtc:O}, which does not span the kill at {kill:O}.");

@@ -26,6 +26,8 @@ public sealed class FunctionsMetadataTests
         TaskNames.SubmitJob, TaskNames.GetJobStatus, TaskNames.CancelJob, TaskNames.ResolveChampion, TaskNames.ResolveLabelPool, TaskNames.AdvanceLabelPool, TaskNames.PrepareLabelBatches,
         TaskNames.LabelBatch, TaskNames.MergePreferences, TaskNames.RemindLabelers, TaskNames.PublishIfBetter, TaskNames.WriteRunManifest,
         TaskNames.PrepareCaiPrompts, TaskNames.CritiqueResponses, TaskNames.ReviseResponses, TaskNames.WriteCaiCorpus,
+        TaskNames.FindReusableStep, TaskNames.RecordReusableStep, TaskNames.FindReusableLabels, TaskNames.RecordReusableLabels,
+        TaskNames.FindHumanLabels, TaskNames.RecordHumanLabels,
     ];
 
     private static readonly Lazy<Dictionary<string, JsonObject>> Functions = new(Load);

@@ -27,10 +27,11 @@ internal static class LabelingScenario
         new("p-c", "The whale", [new("rose from the deep."), new("whale whale whale."), new("sang to the sailors at dusk.")]),
     ];
 
-    public static Task StartAsync(LocalHostFixture host, string runId, int annotators = 2) =>
-        StartAsync(host.Store, host.Durable, runId, annotators);
+    public static Task StartAsync(LocalHostFixture host, string runId, int annotators = 2, StepReuseOptions? reuse = null) =>
+        StartAsync(host.Store, host.Durable, runId, annotators, reuse);
 
-    public static async Task StartAsync(IArtifactStore store, DurableTaskClient durable, string runId, int annotators = 2)
+    /// <param name="reuse">As a run started over the API passes it (docs/reuse.md); null: a labeling stage that neither looks up nor records.</param>
+    public static async Task StartAsync(IArtifactStore store, DurableTaskClient durable, string runId, int annotators = 2, StepReuseOptions? reuse = null)
     {
         await WaitForEngineAsync(durable, runId);
         var shard = await store.PutAsync(ArtifactLayout.Samples($"runs/{runId}/samples/shard-0000"), Jsonl.Serialize(Items));
@@ -42,7 +43,7 @@ internal static class LabelingScenario
             Human = new HumanLabelingSpec { TimeoutMinutes = 60, OnTimeout = HumanTimeoutPolicy.Fail },
         };
         await durable.ScheduleNewOrchestrationInstanceAsync(
-            TaskNames.LabelComparisons, new LabelComparisonsInput(runId, [shard], labeling, Seed: 1), new StartOrchestrationOptions(LabelingRun.InstanceId(runId)));
+            TaskNames.LabelComparisons, new LabelComparisonsInput(runId, [shard], labeling, Seed: 1) { Reuse = reuse }, new StartOrchestrationOptions(LabelingRun.InstanceId(runId)));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await store.ExistsAsync(ArtifactLayout.LabelBatch(runId, 0)))
         {

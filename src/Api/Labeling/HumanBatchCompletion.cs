@@ -25,7 +25,7 @@ public sealed record HumanBatchState(int Submissions, int Required, bool Signall
 /// </summary>
 public static class HumanBatchCompletion
 {
-    public static string EventPath(string runId, int batchIndex) => $"{HumanSubmissionStore.Folder(runId, batchIndex)}/_event.json";
+    public static string EventPath(string runId, int batchIndex) => HumanSubmissionStore.EventPath(runId, batchIndex);
 
     public static async Task<bool> IsClosedByMachineAsync(IArtifactStore store, string runId, int batchIndex, CancellationToken cancellationToken) =>
         await store.ExistsAsync(ArtifactLayout.Labels(runId, batchIndex), cancellationToken)

@@ -141,14 +141,16 @@ public static class ReportCharts
 
         var origin = stages.Min(s => s.StartedUtc);
         var lastUpdate = data.Run.LastUpdatedAt.UtcDateTime;
-        var span = stages.Max(s => (s.FinishedUtc ?? lastUpdate) - origin);
+        // a running stage ends now (its live wall time), or at the last update when the view has none
+        DateTime End(StageView stage) => stage.FinishedUtc ?? (stage.Seconds is { } seconds ? stage.StartedUtc.AddSeconds(seconds) : lastUpdate);
+        var span = stages.Max(s => End(s) - origin);
         var (scale, unit) = span.TotalMinutes >= 10 ? (60.0, "minutes") : (1.0, "seconds");
         var plot = ChartSvg.Create(title, $"{unit} since the run started", string.Empty, fonts);
         var bars = stages.Select((stage, i) => new Bar
         {
             Position = stages.Count - 1 - i,
             ValueBase = (stage.StartedUtc - origin).TotalSeconds / scale,
-            Value = (((stage.FinishedUtc ?? lastUpdate) - origin).TotalSeconds / scale) + (0.002 * span.TotalSeconds / scale),
+            Value = ((End(stage) - origin).TotalSeconds / scale) + (0.002 * span.TotalSeconds / scale),
             FillColor = stage.FinishedUtc is null ? ChartSvg.Palette[1] : ChartSvg.Palette[0],
             Orientation = Orientation.Horizontal,
             Size = 0.6,
@@ -159,7 +161,7 @@ public static class ReportCharts
             [.. stages.Select(s => TickLabel(s.Stage) + (s.FinishedUtc is not null ? string.Empty : data.Run.IsFinished ? " (unfinished)" : " (running)"))]);
         plot.Axes.Margins(left: 0, right: 0.05, bottom: 0.1, top: 0.1);
         return new ReportChart(id, title, ChartSvg.Render(plot, id, title), null,
-            "Stage start and duration by the orchestration's replay-safe clock; orange = not finished (drawn up to the last status update).");
+            "Stage start and duration by the orchestration's replay-safe clock; orange = not finished (drawn up to now while the run runs).");
     }
 
     /// <summary>One line per present key of <paramref name="keys"/> against the step axis of <paramref name="step"/>'s metrics.</summary>

@@ -34,6 +34,9 @@ public sealed record StepReport(string Name)
     /// <summary>Where <see cref="Metrics"/> came from: <c>metrics.jsonl</c>, a checkpoint's copy or a failed attempt's log.</summary>
     public string? MetricsSource { get; init; }
 
+    /// <summary>The run whose completed step this run reused (docs/reuse.md); the step's files are that run's.</summary>
+    public string? ReusedFrom { get; init; }
+
     public bool IsComplete => Manifest is not null;
 }
 

@@ -95,7 +95,7 @@ internal static class ReportTables
         {
             var state = step.IsComplete ? "complete" : step.Status?.State.ToString() ?? "unknown";
             html.Append("<tr><td><code>").Append(E(step.Name)).Append("</code></td><td><span class=\"badge ").Append(E(state)).Append("\">")
-                .Append(E(state)).Append("</span></td><td class=\"num\">")
+                .Append(E(state)).Append("</span>").Append(step.ReusedFrom is { } from ? $" reused from run <code>{E(from)}</code>" : "").Append("</td><td class=\"num\">")
                 .Append(step.Status is { TotalSteps: > 0 } st ? $"{Int(st.Step)} / {Int(st.TotalSteps)}" : "—")
                 .Append("</td><td class=\"num\">").Append(step.Status?.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—")
                 .Append("</td><td>").Append(step.Metrics is { } m ? $"{m.Lines} lines, from {E(step.MetricsSource)}" : "none yet")

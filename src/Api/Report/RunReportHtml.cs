@@ -13,7 +13,7 @@ namespace Rlhf.Api.Report;
 /// </summary>
 public static class RunReportHtml
 {
-    private const string Style = """
+    internal const string Style = """
         body{font-family:system-ui,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:78rem;color:#222;padding:0 1rem;line-height:1.4}
         h1{font-size:1.5rem;margin-bottom:.3rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
         h3{font-size:1rem;margin:1.2rem 0 .4rem}
@@ -120,7 +120,7 @@ public static class RunReportHtml
 
         Row(html, "Created", Time(run.CreatedAt));
         Row(html, "Last update", Time(run.LastUpdatedAt));
-        var wall = run.LastUpdatedAt - run.CreatedAt;
+        var wall = TimeSpan.FromSeconds(run.WallSeconds);
         Row(html, "Wall time", string.Create(CultureInfo.InvariantCulture, $"{(int)wall.TotalHours}:{wall:mm\\:ss}"));
         if (run.Error is not null)
         {

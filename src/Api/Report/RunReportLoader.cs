@@ -24,8 +24,8 @@ public static class RunReportLoader
 
     public const string EvaluateStep = Rlhf.Core.Runs.StepNames.Evaluate;
 
-    /// <summary>Files that mark a folder as a trainer step's output.</summary>
-    private static readonly string[] StepFiles = ["/status.json", "/" + StepManifest.FileName, "/metrics.jsonl"];
+    /// <summary>Files that mark a folder as a trainer step's output (or, <c>reused.json</c>, a step taken from an earlier run).</summary>
+    private static readonly string[] StepFiles = ["/status.json", "/" + StepManifest.FileName, "/metrics.jsonl", "/reused.json"];
 
     /// <summary>Steps in pipeline order; others (e.g. sample shards) sort by their rank here, then by name.</summary>
     private static readonly IReadOnlyList<string> StepOrder = Rlhf.Core.Runs.StepNames.InOrder;
@@ -38,6 +38,7 @@ public static class RunReportLoader
         ArgumentNullException.ThrowIfNull(store);
         var reader = new Reader(store, $"runs/{run.Id}/");
         var paths = await reader.ListAsync(cancellationToken);
+        await reader.FollowReusedStepsAsync(paths, cancellationToken);
         var steps = new List<StepReport>();
         foreach (var step in StepNames(paths, reader.Prefix))
         {
@@ -46,7 +47,7 @@ public static class RunReportLoader
 
         var evaluation = await reader.JsonAsync<EvaluationView>($"{EvaluateStep}/evaluation.json", cancellationToken);
         var samples = await reader.SamplesAsync($"{EvaluateStep}/samples.jsonl", cancellationToken);
-        var agreement = await reader.AgreementAsync(run.Id, cancellationToken);
+        var agreement = await reader.AgreementAsync(reader.SourceOf(Rlhf.Core.Runs.StepNames.Labels) ?? run.Id, cancellationToken);
         var labels = await reader.JsonAsync<PreferenceSummary>("labels/preferences.summary.json", cancellationToken);
         var publish = await reader.JsonAsync<PublishResult>("publish/decision.json", cancellationToken);
         var constitutionalAi = await reader.JsonAsync<Rlhf.Activities.Constitution.CaiSummary>("sl-cai/summary.json", cancellationToken);
@@ -151,12 +152,32 @@ public static class RunReportLoader
             return paths;
         }
 
+        /// <summary>Step folder → the run whose completed step this run reused (<c>{step}/reused.json</c>); its files are read there.</summary>
+        private readonly Dictionary<string, string> _reused = new(StringComparer.Ordinal);
+
+        public async Task FollowReusedStepsAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+        {
+            foreach (var path in paths.Where(p => p.EndsWith("/reused.json", StringComparison.Ordinal)))
+            {
+                var step = path[Prefix.Length..^"/reused.json".Length];
+                if (await JsonAsync<Activities.Reuse.ReusedStepRecord>($"{step}/reused.json", cancellationToken) is { } reused)
+                {
+                    _reused[step] = reused.FromRun;
+                }
+            }
+        }
+
+        /// <summary>The run <paramref name="step"/> was reused from, or null.</summary>
+        public string? SourceOf(string step) => _reused.GetValueOrDefault(step);
+
         public async Task<StepReport> StepAsync(string step, IReadOnlyList<string> paths, CancellationToken cancellationToken)
         {
             var status = await JsonAsync<JobStatus>($"{step}/status.json", cancellationToken);
             var manifest = await JsonAsync<StepManifest>($"{step}/{StepManifest.FileName}", cancellationToken);
-            var (metrics, source) = await MetricsAsync(step, paths, cancellationToken);
-            return new StepReport(step) { Status = status, Manifest = manifest, Metrics = metrics, MetricsSource = source };
+            var (metrics, source) = SourceOf(step) is { } from
+                ? (await ParseAsync($"{step}/metrics.jsonl", cancellationToken), $"metrics.jsonl of run {from}")
+                : await MetricsAsync(step, paths, cancellationToken);
+            return new StepReport(step) { Status = status, Manifest = manifest, Metrics = metrics, MetricsSource = source, ReusedFrom = SourceOf(step) };
         }
 
         /// <summary>
@@ -259,11 +280,18 @@ public static class RunReportLoader
             return samples;
         }
 
+        /// <summary>Where <paramref name="relative"/> is stored: under the run, or under the run its step was reused from.</summary>
+        private string Locate(string relative)
+        {
+            var step = _reused.Keys.Where(s => relative.StartsWith(s + "/", StringComparison.Ordinal) && relative != $"{s}/reused.json").MaxBy(s => s.Length);
+            return step is null ? Prefix + relative : $"runs/{_reused[step]}/{relative}";
+        }
+
         private async Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken)
         {
             try
             {
-                return await store.ReadAsync(Prefix + relative, cancellationToken);
+                return await store.ReadAsync(Locate(relative), cancellationToken);
             }
             catch (ArtifactNotFoundException)
             {

@@ -9,16 +9,19 @@ using Rlhf.Core.Json;
 namespace Rlhf.Cli.Client;
 
 /// <summary>
-/// HTTP client of the runs API, for the local host or a deployed Function App. A Function key, when needed,
-/// comes from <c>RLHF_FUNCTION_KEY</c> and is sent as <c>x-functions-key</c>.
+/// HTTP client of the runs API, for the local host or a deployed Function App. A function key, when needed, comes from
+/// <c>--function-key</c> or <c>RLHF_FUNCTION_KEY</c> and is sent as the <c>x-functions-key</c> header, never in a URL and
+/// never in a message.
 /// </summary>
 public sealed class RlhfApiClient : IDisposable
 {
     public const string FunctionKeyVariable = "RLHF_FUNCTION_KEY";
+    public const string FunctionKeyHeader = "x-functions-key";
 
     private readonly HttpClient _http;
 
-    public RlhfApiClient(Uri endpoint, HttpMessageHandler? handler = null)
+    /// <param name="functionKey">The Function App's key; null: <c>RLHF_FUNCTION_KEY</c>, if set.</param>
+    public RlhfApiClient(Uri endpoint, string? functionKey = null, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Endpoint = endpoint;
@@ -27,17 +30,55 @@ public sealed class RlhfApiClient : IDisposable
             BaseAddress = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/"),
             Timeout = TimeSpan.FromSeconds(100),
         };
-        if (Environment.GetEnvironmentVariable(FunctionKeyVariable) is { Length: > 0 } key)
+        if ((functionKey ?? Environment.GetEnvironmentVariable(FunctionKeyVariable)) is { Length: > 0 } key)
         {
-            _http.DefaultRequestHeaders.Add("x-functions-key", key);
+            _http.DefaultRequestHeaders.Add(FunctionKeyHeader, key);
         }
     }
 
     public Uri Endpoint { get; }
 
-    public Task<RunLinks> StartRunAsync(string specJson, string? runId, CancellationToken cancellationToken = default) =>
-        SendAsync<RunLinks>(HttpMethod.Post, runId is null ? "api/runs" : $"api/runs?runId={Uri.EscapeDataString(runId)}",
+    /// <summary><c>POST /api/runs[?runId=][&amp;reuse=false]</c>.</summary>
+    public Task<RunLinks> StartRunAsync(string specJson, string? runId, bool reuse = true, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (runId is not null)
+        {
+            query.Add($"runId={Uri.EscapeDataString(runId)}");
+        }
+
+        if (!reuse)
+        {
+            query.Add("reuse=false");
+        }
+
+        return SendAsync<RunLinks>(HttpMethod.Post, "api/runs" + (query.Count > 0 ? "?" + string.Join('&', query) : ""),
             new StringContent(specJson, Encoding.UTF8, "application/json"), cancellationToken);
+    }
+
+    /// <summary><c>POST /api/runs/{id}/rerun[?runId=]</c>: a new run of the old run's spec from a stage (docs/reuse.md).</summary>
+    public Task<RunLinks> RerunAsync(string runId, string fromStage, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> set, bool reuse, string? newRunId, CancellationToken cancellationToken = default)
+    {
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["from"] = fromStage,
+            ["set"] = new System.Text.Json.Nodes.JsonObject(set.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))),
+            ["reuse"] = reuse,
+        };
+        return SendAsync<RunLinks>(HttpMethod.Post, $"{RunPath(runId)}/rerun" + (newRunId is null ? "" : $"?runId={Uri.EscapeDataString(newRunId)}"),
+            new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken);
+    }
+
+    /// <summary><c>GET /api/runs/compare?ids=…</c>.</summary>
+    public Task<RunComparison> CompareAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default) =>
+        SendAsync<RunComparison>(HttpMethod.Get, $"api/runs/compare?ids={IdList(runIds)}", null, cancellationToken);
+
+    /// <summary><c>GET /api/runs/compare/report?ids=…</c>: the HTML page with the runs' curves overlaid.</summary>
+    public async Task<string> GetCompareReportAsync(IReadOnlyList<string> runIds, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, $"api/runs/compare/report?ids={IdList(runIds)}", null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
 
     /// <summary><c>POST /api/runs/{id}/label-links</c>: signed labeling links for people (see <c>docs/labeling.md</c>).</summary>
     public Task<Api.Labeling.LabelLinks> CreateLabelLinksAsync(string runId, Api.Labeling.LabelLinksRequest request, CancellationToken cancellationToken = default) =>
@@ -78,6 +119,8 @@ public sealed class RlhfApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     private static string RunPath(string runId) => $"api/runs/{Uri.EscapeDataString(runId)}";
+
+    private static string IdList(IEnumerable<string> runIds) => string.Join(',', runIds.Select(Uri.EscapeDataString));
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {

@@ -3,7 +3,6 @@ using System.Globalization;
 using Rlhf.Api;
 using Rlhf.Cli.Client;
 using Rlhf.Cli.Hosting;
-using Spectre.Console;
 
 namespace Rlhf.Cli.Commands;
 
@@ -17,20 +16,21 @@ public static class DemoCommand
     {
         var spec = new Option<string>("--spec") { Description = "Run spec of the demo", DefaultValueFactory = _ => "configs/demo.json" };
         var dataDir = new Option<string>("--data-dir") { Description = "Local state of a host started for the demo", DefaultValueFactory = _ => ".rlhf" };
-        var command = new Command("demo", "Run the built-in RLHF demo end to end and print its summary") { spec, dataDir };
+        var noReuse = new Option<bool>("--no-reuse") { Description = "Run every step again, even those an earlier demo run completed (docs/reuse.md)" };
+        var command = new Command("demo", "Run the built-in RLHF demo end to end and print its summary") { spec, dataDir, noReuse };
         command.SetAction((parse, ct) => CliApp.GuardAsync(io, parse.GetValue(common.Json), () =>
-            RunAsync(io, parse.GetValue(common.Endpoint)!, parse.GetValue(spec)!, parse.GetValue(dataDir)!, parse.GetValue(common.Json), ct)));
+            RunAsync(io, parse.GetValue(common.Endpoint)!, parse.GetValue(spec)!, parse.GetValue(dataDir)!, parse.GetValue(common.Json), ct, !parse.GetValue(noReuse), parse.GetValue(common.FunctionKey))));
         return command;
     }
 
-    public static async Task<int> RunAsync(CliIo io, Uri endpoint, string specPath, string dataDir, bool json, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliIo io, Uri endpoint, string specPath, string dataDir, bool json, CancellationToken cancellationToken, bool reuse = true, string? functionKey = null)
     {
         var specFile = RepoRoot.Resolve(specPath, RepoRoot.Find());
         var specJson = await File.ReadAllTextAsync(specFile, cancellationToken);
-        using var client = new RlhfApiClient(endpoint);
+        using var client = new RlhfApiClient(endpoint, functionKey);
         await using var host = await EnsureHostAsync(io, client, dataDir, json, cancellationToken);
 
-        var links = await client.StartRunAsync(specJson, runId: null, cancellationToken);
+        var links = await client.StartRunAsync(specJson, runId: null, reuse, cancellationToken);
         if (!json)
         {
             await io.Out.WriteLineAsync($"Started run {links.Id} from {specFile}");
@@ -50,7 +50,7 @@ public static class DemoCommand
         }
         else
         {
-            Write(io.Ansi, summary, run);
+            Write(io, summary, run);
         }
 
         return WatchCommand.ExitCodeFor(run);
@@ -91,25 +91,24 @@ public static class DemoCommand
         }
     }
 
-    private static void Write(IAnsiConsole console, DemoSummary summary, RunDetail run)
+    private static void Write(CliIo io, DemoSummary summary, RunDetail run)
     {
-        var grid = new Grid().AddColumn().AddColumn();
-        grid.AddRow("run", Markup.Escape(summary.RunId));
-        grid.AddRow("status", Markup.Escape(summary.Status));
-        grid.AddRow("wall time", summary.WallSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s");
+        io.Out.WriteLine($"run:       {summary.RunId}");
+        io.Out.WriteLine($"status:    {summary.Status}");
+        io.Out.WriteLine($"wall time: {summary.WallSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
         foreach (var (label, value) in summary.Highlights)
         {
-            grid.AddRow(Markup.Escape(label), value.ToString("G4", CultureInfo.InvariantCulture));
+            io.Out.WriteLine($"{label}: {value.ToString("G4", CultureInfo.InvariantCulture)}");
         }
 
         if (summary.Error is not null)
         {
-            grid.AddRow("error", $"[red]{Markup.Escape(summary.Error)}[/]");
+            io.Out.WriteLine($"error:     {summary.Error}");
         }
 
-        grid.AddRow("report", Markup.Escape(summary.ReportFile ?? summary.ReportUri));
-        console.Write(grid);
-        RunRendering.WriteStages(console, run);
-        RunRendering.WriteMetrics(console, run.Metrics);
+        io.Out.WriteLine($"report:    {summary.ReportFile ?? summary.ReportUri}");
+        io.Out.Flush();
+        RunRendering.WriteStages(io, run);
+        RunRendering.WriteMetrics(io.Ansi, run.Metrics);
     }
 }

@@ -39,8 +39,8 @@ public sealed record DemoSummary(
         return new DemoSummary(
             run.Id,
             run.RuntimeStatus,
-            (run.LastUpdatedAt - run.CreatedAt).TotalSeconds,
-            run.Stages.Select(s => new DemoStage(s.Stage, s.Seconds)).ToList(),
+            run.WallSeconds,
+            run.Stages.Select(s => new DemoStage(s.Stage, s.Seconds) { ReusedFrom = s.ReusedFrom }).ToList(),
             highlights,
             run.Metrics,
             run.Error,
@@ -48,4 +48,8 @@ public sealed record DemoSummary(
     }
 }
 
-public sealed record DemoStage(string Stage, double? Seconds);
+public sealed record DemoStage(string Stage, double? Seconds)
+{
+    /// <summary>The earlier run whose completed steps the stage took (a demo run again over the same data reuses them).</summary>
+    public string? ReusedFrom { get; init; }
+}

@@ -3,7 +3,7 @@ using Rlhf.Cli.Client;
 
 namespace Rlhf.Cli.Commands;
 
-/// <summary><c>rlhf run start|show|watch|cancel|report|purge</c> and <c>rlhf runs list</c>: clients of the HTTP API.</summary>
+/// <summary><c>rlhf run start|show|watch|rerun|cancel|report|purge</c> and <c>rlhf runs list|compare</c>: clients of the HTTP API.</summary>
 public static class RunCommands
 {
     public static Command CreateRun(CliIo io, CommonOptions common)
@@ -13,6 +13,7 @@ public static class RunCommands
             Start(io, common),
             Show(io, common),
             WatchCommand.Create(io, common),
+            RerunCommand.Create(io, common),
             Cancel(io, common),
             Report(io, common),
             Purge(io, common),
@@ -20,7 +21,7 @@ public static class RunCommands
     }
 
     public static Command CreateRuns(CliIo io, CommonOptions common) =>
-        new("runs", "List runs") { List(io, common) };
+        new("runs", "List and compare runs") { List(io, common), CompareCommand.Create(io, common) };
 
     private static Argument<string> RunIdArgument() => new("id") { Description = "Run id" };
 
@@ -28,26 +29,31 @@ public static class RunCommands
     {
         var specFile = new Argument<FileInfo>("spec") { Description = "Run spec (JSON file)" };
         var runId = new Option<string?>("--run-id") { Description = "Run id (default {name}-{seed}-{utc})" };
-        var command = new Command("start", "Validate a run spec and start the run") { specFile, runId };
+        var noReuse = new Option<bool>("--no-reuse") { Description = "Run every step, even those an earlier run completed with the same inputs, parameters, seed and code (docs/reuse.md)" };
+        var command = new Command("start", "Validate a run spec and start the run") { specFile, runId, noReuse };
         command.SetAction((parse, ct) => ClientActionAsync(io, common, parse, async client =>
         {
             var file = parse.GetValue(specFile)!;
-            var links = await client.StartRunAsync(await File.ReadAllTextAsync(file.FullName, ct), parse.GetValue(runId), ct);
-            if (parse.GetValue(common.Json))
-            {
-                await CliApp.WriteJsonAsync(io, links);
-            }
-            else
-            {
-                await io.Out.WriteLineAsync($"Started run {links.Id}");
-                await io.Out.WriteLineAsync($"  status: {links.StatusQueryGetUri}");
-                await io.Out.WriteLineAsync($"  report: {links.ReportUri}");
-                await io.Out.WriteLineAsync($"  watch:  rlhf run watch {links.Id}");
-            }
-
+            var links = await client.StartRunAsync(await File.ReadAllTextAsync(file.FullName, ct), parse.GetValue(runId), !parse.GetValue(noReuse), ct);
+            await WriteStartedAsync(io, parse.GetValue(common.Json), links, $"Started run {links.Id}");
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The links of a started run: JSON, or one line each (ids and URLs alone on their lines, never wrapped).</summary>
+    internal static async Task WriteStartedAsync(CliIo io, bool json, Api.RunLinks links, string headline)
+    {
+        if (json)
+        {
+            await CliApp.WriteJsonAsync(io, links);
+            return;
+        }
+
+        await io.Out.WriteLineAsync(headline);
+        await io.Out.WriteLineAsync($"  status: {links.StatusQueryGetUri}");
+        await io.Out.WriteLineAsync($"  report: {links.ReportUri}");
+        await io.Out.WriteLineAsync($"  watch:  rlhf run watch {links.Id}");
     }
 
     private static Command Show(CliIo io, CommonOptions common)
@@ -63,7 +69,7 @@ public static class RunCommands
             }
             else
             {
-                RunRendering.WriteDetail(io.Ansi, run);
+                RunRendering.WriteDetail(io, run);
             }
 
             return ExitCodes.Ok;
@@ -158,7 +164,7 @@ public static class RunCommands
             }
             else
             {
-                RunRendering.WriteList(io.Ansi, result);
+                RunRendering.WriteList(io, result);
             }
 
             return ExitCodes.Ok;
@@ -170,7 +176,7 @@ public static class RunCommands
     internal static Task<int> ClientActionAsync(CliIo io, CommonOptions common, ParseResult parse, Func<RlhfApiClient, Task<int>> action) =>
         CliApp.GuardAsync(io, parse.GetValue(common.Json), async () =>
         {
-            using var client = new RlhfApiClient(parse.GetValue(common.Endpoint)!);
+            using var client = new RlhfApiClient(parse.GetValue(common.Endpoint)!, parse.GetValue(common.FunctionKey));
             return await action(client);
         });
 }

@@ -4,12 +4,17 @@ using Spectre.Console;
 
 namespace Rlhf.Cli.Commands;
 
-/// <summary>Human-readable tables of runs (the <c>--json</c> forms are the API's own documents).</summary>
+/// <summary>
+/// Human-readable runs (the <c>--json</c> forms are the API's own documents). Run ids, URLs and paths go on lines of their
+/// own through the plain writer, so no table ever wraps or cuts them.
+/// </summary>
 public static class RunRendering
 {
-    public static void WriteList(IAnsiConsole console, RunPage page)
+    public static void WriteList(CliIo io, RunPage page)
     {
-        var table = new Table().AddColumns("id", "status", "stage", "progress", "created (UTC)");
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(page);
+        var table = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumns("status", "stage", "progress", "created (UTC)");
         foreach (var run in page.Runs)
         {
             table.AddRow(
@@ -20,58 +25,77 @@ public static class RunRendering
                 run.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
         }
 
-        console.Write(table);
+        io.Ansi.Write(table);
         if (page.ContinuationToken is not null)
         {
-            console.WriteLine($"more: --continuation-token {page.ContinuationToken}");
+            io.Out.WriteLine($"more: --continuation-token {page.ContinuationToken}");
         }
     }
 
-    public static void WriteDetail(IAnsiConsole console, RunDetail run)
+    public static void WriteDetail(CliIo io, RunDetail run)
     {
-        var facts = new Grid().AddColumn().AddColumn();
-        facts.AddRow("run", Markup.Escape(run.Id));
-        facts.AddRow("status", StatusMarkup(run.RuntimeStatus));
-        facts.AddRow("stage", Markup.Escape(run.Stage ?? "") + (run.Total > 0 ? $" ({run.Done}/{run.Total})" : ""));
-        facts.AddRow("created", run.CreatedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture));
-        facts.AddRow("wall time", WallTime(run).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(run);
+        io.Out.WriteLine($"run:       {run.Id}");
+        io.Out.WriteLine($"status:    {run.RuntimeStatus}, stage {run.Stage}{(run.Total > 0 ? $" {run.Done}/{run.Total}" : "")}");
+        io.Out.WriteLine($"wall time: {TimeSpan.FromSeconds(Math.Round(run.WallSeconds)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}");
+        io.Out.WriteLine($"created:   {run.CreatedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}");
+        if (run.RerunOf is not null)
+        {
+            io.Out.WriteLine($"rerun of:  {run.RerunOf} (from stage {run.RerunFrom})");
+        }
+
         if (run.Message is not null)
         {
-            facts.AddRow("message", Markup.Escape(run.Message));
+            io.Out.WriteLine($"message:   {run.Message}");
         }
 
         if (run.Error is not null)
         {
-            facts.AddRow("error", $"[red]{Markup.Escape(run.Error)}[/]");
+            io.Out.WriteLine($"error:     {run.Error}");
         }
 
-        facts.AddRow("report", Markup.Escape(run.Links.ReportUri));
-        console.Write(facts);
-        WriteStages(console, run);
-        WriteMetrics(console, run.Metrics);
+        io.Out.WriteLine($"report:    {run.Links.ReportUri}");
+        io.Out.Flush();
+        WriteStages(io, run);
+        WriteMetrics(io.Ansi, run.Metrics);
     }
 
-    public static void WriteStages(IAnsiConsole console, RunDetail run)
+    /// <summary>One row per stage: state, progress in its units, wall time (live for the running one), its own key metrics; then where reused stages came from.</summary>
+    public static void WriteStages(CliIo io, RunDetail run)
     {
-        if (run.Stages.Count == 0)
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(run);
+        var stages = run.Stages.Where(s => s.Stage != "completed").ToList();
+        if (stages.Count == 0)
         {
             return;
         }
 
-        var table = new Table().AddColumns("stage", "started (UTC)", "seconds");
-        foreach (var stage in run.Stages)
+        var table = new Table().AddColumns("stage", "started (UTC)", "time", "progress", "key metrics");
+        foreach (var stage in stages)
         {
             table.AddRow(
                 Markup.Escape(stage.Stage),
                 stage.StartedUtc.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                stage.Seconds is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "running");
+                Markup.Escape(StageText.Duration(stage.Seconds) + (stage.FinishedUtc is null && !run.IsFinished ? " (running)" : "")),
+                Markup.Escape(StageText.Progress(stage)),
+                Markup.Escape(StageText.Metrics(stage)));
         }
 
-        console.Write(table);
+        io.Ansi.Write(table);
+        foreach (var stage in stages.Where(s => s.ReusedFrom is not null))
+        {
+            io.Out.WriteLine($"{stage.Stage} reused from run {stage.ReusedFrom}");
+        }
+
+        io.Out.Flush();
     }
 
     public static void WriteMetrics(IAnsiConsole console, IReadOnlyDictionary<string, double> metrics)
     {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(metrics);
         if (metrics.Count == 0)
         {
             return;
@@ -85,8 +109,6 @@ public static class RunRendering
 
         console.Write(table);
     }
-
-    public static TimeSpan WallTime(RunDetail run) => run.LastUpdatedAt - run.CreatedAt;
 
     private static string StatusMarkup(string status) => status switch
     {

@@ -9,14 +9,14 @@ using Spectre.Console;
 namespace Rlhf.Cli.Commands;
 
 /// <summary>
-/// <c>rlhf run watch</c>: polls a run until it ends, drawing one progress bar per stage with its latest key
-/// metrics (or, with <c>--json</c>, one JSON line per change). Exit code 0 only when the run completed.
+/// <c>rlhf run watch</c>: polls a run until it ends. In a terminal, one live bar per stage with its progress in its own units
+/// (training steps from the job's heartbeat, label batches), its wall time and its own key metrics. Piped or redirected, one
+/// line when a stage starts, each time its progress passes another tenth, and when it ends — never a repeated line or block.
+/// With <c>--json</c>, one JSON line per change. The run id and report URL are printed on lines of their own. Exit code 0
+/// only when the run completed.
 /// </summary>
 public static class WatchCommand
 {
-    /// <summary>Metrics shown next to the progress bars, when the run reports them.</summary>
-    private static readonly string[] KeyMetricPrefixes = ["rm/accuracy", "objective/kl", "objective/scores", "eval/", "gold/"];
-
     public static Command Create(CliIo io, CommonOptions common)
     {
         var id = new Argument<string>("id") { Description = "Run id" };
@@ -35,15 +35,34 @@ public static class WatchCommand
     /// <summary>Follows the run until it is finished and returns its final state.</summary>
     public static async Task<RunDetail> WatchAsync(CliIo io, RlhfApiClient client, string runId, TimeSpan interval, bool json, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(client);
         if (json)
         {
             return await WatchJsonAsync(io, client, runId, interval, cancellationToken);
         }
 
-        RunDetail run = await client.GetRunAsync(runId, cancellationToken);
+        var run = await client.GetRunAsync(runId, cancellationToken);
+        await io.Out.WriteLineAsync($"Watching run {run.Id}");
+        await io.Out.WriteLineAsync($"report: {run.Links.ReportUri}");
+        await io.Out.FlushAsync(cancellationToken);
+        run = io.IsTerminal
+            ? await WatchBarsAsync(io, client, run, interval, cancellationToken)
+            : await WatchLinesAsync(io, client, run, interval, cancellationToken);
+        await io.Out.WriteLineAsync($"Run {run.Id} {run.RuntimeStatus}{(run.Error is null ? "" : ": " + run.Error)}");
+        foreach (var stage in run.Stages.Where(s => s.ReusedFrom is not null))
+        {
+            await io.Out.WriteLineAsync($"{stage.Stage} reused from run {stage.ReusedFrom}");
+        }
+
+        return run;
+    }
+
+    private static async Task<RunDetail> WatchBarsAsync(CliIo io, RlhfApiClient client, RunDetail run, TimeSpan interval, CancellationToken cancellationToken)
+    {
         await io.Ansi.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .StartAsync(async progress =>
             {
                 var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
@@ -56,44 +75,68 @@ public static class WatchCommand
                     }
 
                     await Task.Delay(interval, cancellationToken);
-                    run = await client.GetRunAsync(runId, cancellationToken);
+                    run = await client.GetRunAsync(run.Id, cancellationToken);
                 }
             });
-        io.Ansi.MarkupLine($"Run [bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.RuntimeStatus)}{(run.Error is null ? "" : ": " + Markup.Escape(run.Error))}");
         return run;
     }
 
     private static void Update(ProgressContext progress, Dictionary<string, ProgressTask> bars, RunDetail run)
     {
-        for (var i = 0; i < run.Stages.Count; i++)
+        foreach (var stage in run.Stages.Where(s => s.Stage != "completed"))
         {
-            var stage = run.Stages[i];
             if (!bars.TryGetValue(stage.Stage, out var bar))
             {
                 bar = progress.AddTask(Markup.Escape(stage.Stage), maxValue: 1);
                 bars[stage.Stage] = bar;
             }
 
-            var current = i == run.Stages.Count - 1 && stage.FinishedUtc is null;
-            if (current && !run.IsFinished)
+            var running = stage.FinishedUtc is null && !run.IsFinished;
+            bar.Value = running ? stage.Progress ?? 0 : stage.FinishedUtc is null ? bar.Value : 1;
+            bar.Description = Markup.Escape(Describe(stage));
+            if (!running)
             {
-                bar.Value = run.Progress ?? 0;
-                bar.Description = Markup.Escape($"{stage.Stage} {KeyMetrics(run)}".TrimEnd());
-            }
-            else
-            {
-                bar.Value = 1;
-                bar.Description = Markup.Escape(stage.Stage);
                 bar.StopTask();
             }
         }
     }
 
-    private static string KeyMetrics(RunDetail run) => string.Join("  ", run.Metrics
-        .Where(m => KeyMetricPrefixes.Any(p => m.Key.StartsWith(p, StringComparison.Ordinal)))
-        .OrderBy(m => m.Key, StringComparer.Ordinal)
-        .Take(4)
-        .Select(m => $"{m.Key}={m.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
+    /// <summary>The stage's line: name, progress, wall time and its own key metrics.</summary>
+    public static string Describe(StageView stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        var parts = new[] { stage.Stage, StageText.Progress(stage), StageText.Duration(stage.Seconds), StageText.Metrics(stage) };
+        return string.Join("  ", parts.Where(p => p.Length > 0));
+    }
+
+    /// <summary>Piped output: a line per change of stage, of a stage's tenth of progress, or of its end; each line once.</summary>
+    private static async Task<RunDetail> WatchLinesAsync(CliIo io, RlhfApiClient client, RunDetail run, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var printed = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            foreach (var stage in run.Stages.Where(s => s.Stage != "completed"))
+            {
+                var ended = stage.FinishedUtc is not null || run.IsFinished;
+                var milestone = ended ? "end" : stage.Total > 0 ? $"{(int)Math.Floor((stage.Progress ?? 0) * 10)}" : "start";
+                if (printed.Add($"{stage.Stage}:{milestone}"))
+                {
+                    var time = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+                    var end = !ended ? "" : stage.FinishedUtc is null ? " stopped" : StageText.Progress(stage) == "done" ? "" : " done";
+                    await io.Out.WriteLineAsync($"{time} {Describe(stage)}{end}");
+                }
+            }
+
+            await io.Out.FlushAsync(cancellationToken);
+            if (run.IsFinished)
+            {
+                return run;
+            }
+
+            await Task.Delay(interval, cancellationToken);
+            run = await client.GetRunAsync(run.Id, cancellationToken);
+        }
+    }
 
     /// <summary>One compact JSON line whenever status, stage or progress change, then the final run document.</summary>
     private static async Task<RunDetail> WatchJsonAsync(CliIo io, RlhfApiClient client, string runId, TimeSpan interval, CancellationToken cancellationToken)
@@ -102,7 +145,13 @@ public static class WatchCommand
         while (true)
         {
             var run = await client.GetRunAsync(runId, cancellationToken);
-            var line = JsonSerializer.Serialize(new WatchEvent(run.Id, run.RuntimeStatus, run.Stage, run.Done, run.Total, run.Metrics), JsonDefaults.Options);
+            var current = run.Stages.LastOrDefault(s => s.Stage == run.Stage);
+            var line = JsonSerializer.Serialize(
+                new WatchEvent(run.Id, run.RuntimeStatus, run.Stage, run.Done, run.Total, current is null || current.Stage == "completed" ? run.Metrics : current.Metrics)
+                {
+                    ReusedFrom = current?.ReusedFrom,
+                },
+                JsonDefaults.Options);
             if (line != last)
             {
                 await io.Out.WriteLineAsync(line);
@@ -118,6 +167,9 @@ public static class WatchCommand
         }
     }
 
-    /// <summary>A <c>--json</c> watch line.</summary>
-    public sealed record WatchEvent(string Id, string RuntimeStatus, string? Stage, int Done, int Total, IReadOnlyDictionary<string, double> Metrics);
+    /// <summary>A <c>--json</c> watch line: the run's state, its current stage's progress and that stage's own key metrics.</summary>
+    public sealed record WatchEvent(string Id, string RuntimeStatus, string? Stage, long Done, long Total, IReadOnlyDictionary<string, double> Metrics)
+    {
+        public string? ReusedFrom { get; init; }
+    }
 }

@@ -15,7 +15,8 @@ public static class ManifestWriter
         IEnumerable<ArtifactRef> outputs,
         JsonNode? spec = null,
         IReadOnlyDictionary<string, double>? metrics = null,
-        string? runId = null)
+        string? runId = null,
+        string? build = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(step);
         ArgumentException.ThrowIfNullOrWhiteSpace(codeVersion);
@@ -24,6 +25,7 @@ public static class ManifestWriter
             Step = step,
             RunId = runId,
             CodeVersion = codeVersion,
+            Build = build,
             Inputs = Sorted(inputs),
             Outputs = Sorted(outputs),
             Spec = spec?.DeepClone(),

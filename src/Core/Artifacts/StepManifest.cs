@@ -13,7 +13,15 @@ public sealed record StepManifest
 
     public required string Step { get; init; }
     public string? RunId { get; init; }
+    /// <summary>
+    /// The source hash of the code that computed the step (<see cref="CodeVersions"/>, e.g. <c>trainer-3f2a…</c>): the same
+    /// sources give the same version in any checkout. Part of the reuse key (docs/reuse.md).
+    /// </summary>
     public required string CodeVersion { get; init; }
+
+    /// <summary>The build that ran the step (informational version, with the commit when built from git): for people, never compared.</summary>
+    public string? Build { get; init; }
+
     public IReadOnlyList<ArtifactRef> Inputs { get; init; } = [];
     public IReadOnlyList<ArtifactRef> Outputs { get; init; } = [];
     public JsonNode? Spec { get; init; }

@@ -8,12 +8,21 @@ public sealed record LabelComparisonsInput(string RunId, IReadOnlyList<ArtifactR
 {
     /// <summary>Preference files of earlier runs merged in front of the new labels (nightly retraining).</summary>
     public IReadOnlyList<ArtifactRef> PriorPreferences { get; init; } = [];
+
+    /// <summary>Whether the stage looks up a reusable labeling of the same comparisons; null: no reuse at all (an older history).</summary>
+    public StepReuseOptions? Reuse { get; init; }
 }
 
 public sealed record LabelComparisonsResult(ArtifactRef Preferences, int Batches, int Pairs)
 {
     /// <summary>Share of labels that agree with the gold order (simulated labels only).</summary>
     public double? GoldAgreement { get; init; }
+
+    /// <summary>The run whose labeling stage was reused whole (docs/reuse.md); null when this run labeled.</summary>
+    public string? ReusedFrom { get; init; }
+
+    /// <summary>Human batches answered from people's stored submissions of an earlier run instead of asking again.</summary>
+    public int HumanBatchesReused { get; init; }
 }
 
 /// <summary>Activity input of <c>PrepareLabelBatches</c>: sample files → <c>runs/{runId}/labels/batches/batch-NNNN.jsonl</c>.</summary>
@@ -41,6 +50,9 @@ public static class LabelParts
 public sealed record LabelBatchResult(int BatchIndex, ArtifactRef Labels, int Pairs, string Labeler)
 {
     public double? GoldAgreement { get; init; }
+
+    /// <summary>The run whose people's stored submissions gave these labels (a human batch asked before); null otherwise.</summary>
+    public string? ReusedFrom { get; init; }
 }
 
 /// <summary>Payload of <see cref="TaskNames.HumanLabelsEvent"/>: the labels people gave, already stored durably by the Api.</summary>

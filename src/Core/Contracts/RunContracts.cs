@@ -8,6 +8,9 @@ public sealed record RlhfRunInput(string RunId, RunSpec Spec, string Store)
 {
     /// <summary>Preference files merged in front of this run's labels (set by <c>NightlyRetrain</c>).</summary>
     public IReadOnlyList<ArtifactRef> PriorPreferences { get; init; } = [];
+
+    /// <summary>How the run reuses earlier steps; null in the history of a run started before reuse existed (it neither looks up nor records).</summary>
+    public ReusePolicy? Reuse { get; init; }
 }
 
 public sealed record RlhfRunResult(
@@ -21,9 +24,17 @@ public sealed record RlhfRunResult(
 public sealed record NightlyRetrainInput(string RunId, RunSpec Spec, string Store);
 
 /// <summary>Input of <c>CollectSamples</c>: K completions per prompt from <paramref name="Policy"/>, over the spec's shards.</summary>
-public sealed record CollectSamplesInput(string RunId, string Store, string Policy, string Prompts, SamplingSpec Sampling, ComputeSpec Compute, int Seed);
+public sealed record CollectSamplesInput(string RunId, string Store, string Policy, string Prompts, SamplingSpec Sampling, ComputeSpec Compute, int Seed)
+{
+    /// <summary>Whether the shards look up reusable steps; null: neither look up nor record (an older history).</summary>
+    public StepReuseOptions? Reuse { get; init; }
+}
 
-public sealed record CollectSamplesResult(IReadOnlyList<ArtifactRef> Shards);
+public sealed record CollectSamplesResult(IReadOnlyList<ArtifactRef> Shards)
+{
+    /// <summary>Per shard, the run it was reused from (null where the shard ran); empty in older histories.</summary>
+    public IReadOnlyList<string?> ReusedFrom { get; init; } = [];
+}
 
 /// <summary>
 /// <c>registry/label-pool.json</c>: the merged preferences of the latest nightly run that got as far as labeling, promoted

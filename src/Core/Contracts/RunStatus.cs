@@ -18,4 +18,10 @@ public sealed record RunStatus(string Stage, int Done, int Total)
 public sealed record StageTiming(string Stage, DateTime StartedUtc, DateTime? FinishedUtc = null)
 {
     public double? Seconds => FinishedUtc is { } end ? (end - StartedUtc).TotalSeconds : null;
+
+    /// <summary>The output prefixes of the stage's trainer jobs (<c>runs/{id}/{step}</c>), whose heartbeats tell its progress.</summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+
+    /// <summary>The run whose completed steps this stage reused instead of running (docs/reuse.md); null when it ran.</summary>
+    public string? ReusedFrom { get; init; }
 }

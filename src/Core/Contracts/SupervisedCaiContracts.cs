@@ -4,7 +4,11 @@ using Rlhf.Core.Runs;
 namespace Rlhf.Core.Contracts;
 
 /// <summary>Input of the <c>SupervisedCai</c> sub-orchestration: the policy to revise and fine-tune, and the run's spec.</summary>
-public sealed record SupervisedCaiInput(string RunId, string Store, string Policy, RunSpec Spec);
+public sealed record SupervisedCaiInput(string RunId, string Store, string Policy, RunSpec Spec)
+{
+    /// <summary>Whether the stage's trainer jobs take an earlier run's identical step (docs/reuse.md); null in a history from before reuse.</summary>
+    public StepReuseOptions? Reuse { get; init; }
+}
 
 /// <summary>The SL-CAI policy (a model folder) and what the stage wrote.</summary>
 public sealed record SupervisedCaiResult(string Policy, ArtifactRef Corpus, ArtifactRef Summary, int Responses, int Revised, int Rounds, IReadOnlyList<ArtifactRef> Artifacts);

@@ -30,6 +30,10 @@ public static class PipelineStages
         PipelineStage.Publish => "publish",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Not a pipeline stage."),
     };
+
+    /// <summary>The stage named <paramref name="name"/> (as <see cref="Name"/> writes it), or null.</summary>
+    public static PipelineStage? FromName(string? name) =>
+        All.Select(s => (PipelineStage?)s).FirstOrDefault(s => Name(s!.Value) == name);
 }
 
 /// <summary>

@@ -50,6 +50,12 @@ public sealed record RunSpec
     /// <summary>Where and how trainer jobs run.</summary>
     public ComputeSpec Compute { get; init; } = new();
 
+    /// <summary>
+    /// Reuse an earlier run's completed step when its reuse key (inputs by content hash, parameters, seed, code version)
+    /// matches, and people's stored answers to the same comparisons (docs/reuse.md); false runs every step again and asks people again.
+    /// </summary>
+    public bool Reuse { get; init; } = true;
+
     /// <summary>Validates and reads a run spec; throws <see cref="RunSpecException"/> with every error.</summary>
     public static RunSpec Parse(string json)
     {

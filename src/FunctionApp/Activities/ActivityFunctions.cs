@@ -7,6 +7,7 @@ using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling;
 using Rlhf.Activities.Labeling.Human;
 using Rlhf.Activities.Registry;
+using Rlhf.Activities.Reuse;
 using Rlhf.Core;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
@@ -83,6 +84,30 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(TaskNames.WriteCaiCorpus)]
     public Task<CaiCorpus> WriteCaiCorpus([ActivityTrigger] CaiCorpusInput input, string instanceId) =>
         RunAsync<WriteCaiCorpus, CaiCorpusInput, CaiCorpus>(TaskNames.WriteCaiCorpus, input, instanceId);
+
+    [Function(TaskNames.FindReusableStep)]
+    public Task<StepReuseLookup> FindReusableStep([ActivityTrigger] FindReusableStepInput input, string instanceId) =>
+        RunAsync<FindReusableStep, FindReusableStepInput, StepReuseLookup>(TaskNames.FindReusableStep, input, instanceId);
+
+    [Function(TaskNames.RecordReusableStep)]
+    public Task<bool> RecordReusableStep([ActivityTrigger] RecordReusableStepInput input, string instanceId) =>
+        RunAsync<RecordReusableStep, RecordReusableStepInput, bool>(TaskNames.RecordReusableStep, input, instanceId);
+
+    [Function(TaskNames.FindReusableLabels)]
+    public Task<LabelsReuseLookup> FindReusableLabels([ActivityTrigger] FindReusableLabelsInput input, string instanceId) =>
+        RunAsync<FindReusableLabels, FindReusableLabelsInput, LabelsReuseLookup>(TaskNames.FindReusableLabels, input, instanceId);
+
+    [Function(TaskNames.RecordReusableLabels)]
+    public Task<bool> RecordReusableLabels([ActivityTrigger] RecordReusableLabelsInput input, string instanceId) =>
+        RunAsync<RecordReusableLabels, RecordReusableLabelsInput, bool>(TaskNames.RecordReusableLabels, input, instanceId);
+
+    [Function(TaskNames.FindHumanLabels)]
+    public Task<LabelBatchResult?> FindHumanLabels([ActivityTrigger] HumanLabelsReuseInput input, string instanceId) =>
+        RunAsync<FindHumanLabels, HumanLabelsReuseInput, LabelBatchResult?>(TaskNames.FindHumanLabels, input, instanceId);
+
+    [Function(TaskNames.RecordHumanLabels)]
+    public Task<bool> RecordHumanLabels([ActivityTrigger] HumanLabelsReuseInput input, string instanceId) =>
+        RunAsync<RecordHumanLabels, HumanLabelsReuseInput, bool>(TaskNames.RecordHumanLabels, input, instanceId);
 
     private Task<TOut> RunAsync<TActivity, TIn, TOut>(string name, TIn input, string instanceId)
         where TActivity : TaskActivity<TIn, TOut>

@@ -31,13 +31,35 @@ public sealed class RunsFunctions(IArtifactStore store, IJobRunner runner, IOpti
         CancellationToken cancellationToken) =>
         RunsApi.ListAsync(request, client, options.Value, cancellationToken);
 
+    [Function(nameof(CompareRuns))]
+    public Task<IResult> CompareRuns(
+        [HttpTrigger(Level, "get", Route = "runs/compare")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunCompareApi.CompareAsync(request, client, store, clock, cancellationToken);
+
+    [Function(nameof(CompareRunsReport))]
+    public Task<IResult> CompareRunsReport(
+        [HttpTrigger(Level, "get", Route = "runs/compare/report")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunCompareApi.ReportAsync(request, client, store, clock, cancellationToken);
+
     [Function(nameof(GetRun))]
     public Task<IResult> GetRun(
         [HttpTrigger(Level, "get", Route = "runs/{id}")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        RunsApi.GetAsync(request, id, client, store, cancellationToken);
+        RunsApi.GetAsync(request, id, client, store, clock, cancellationToken);
+
+    [Function(nameof(RerunRun))]
+    public Task<IResult> RerunRun(
+        [HttpTrigger(Level, "post", Route = "runs/{id}/rerun")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        RunRerunApi.RerunAsync(request, id, client, store, options.Value, clock, cancellationToken);
 
     [Function(nameof(CancelRun))]
     public Task<IResult> CancelRun(

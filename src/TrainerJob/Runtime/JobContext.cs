@@ -201,7 +201,8 @@ public sealed class JobContext : IDisposable
             outputs: _outputs,
             spec: JsonSerializer.SerializeToNode(Spec, JsonDefaults.Options),
             metrics: Metrics.Latest.Where(m => double.IsFinite(m.Value)).ToDictionary(),
-            runId: segments is ["runs", var runId, _, ..] ? runId : null);
+            runId: segments is ["runs", var runId, _, ..] ? runId : null,
+            build: CodeVersion.Build);
         await ManifestWriter.WriteAsync(Store, output, manifest, cancellationToken).ConfigureAwait(false);
         await _status.WriteAsync(JobState.Succeeded, _step, TotalSteps, Metrics.Latest, "succeeded", cancellationToken).ConfigureAwait(false);
         await _status.WriteExitAsync(JobExitCodes.Succeeded, "succeeded", cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public static class TrainerCli
 
         if (args is ["--version"])
         {
-            await output.WriteLineAsync(CodeVersion.Current).ConfigureAwait(false);
+            await output.WriteLineAsync($"{CodeVersion.Current} ({CodeVersion.Build})").ConfigureAwait(false);
             return JobExitCodes.Succeeded;
         }
 

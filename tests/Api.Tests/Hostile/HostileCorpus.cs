@@ -102,6 +102,22 @@ public static class HostileCorpus
         HostileRequest.Raw("garbage continuation token", "api/runs?continuationToken=garbage", "", null, HttpStatusCode.BadRequest, "?continuationToken", method: "GET"),
         HostileRequest.Raw("forged continuation token", "api/runs?continuationToken=eyJhIjoxfQ.AAAA", "", null, HttpStatusCode.BadRequest, "?continuationToken", method: "GET"),
 
+        // --- Reuse, rerun and compare (docs/reuse.md).
+        HostileRequest.Raw("reuse flag that is not a boolean", "api/runs?runId=h-reuse&reuse=maybe", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?reuse", "h-reuse"),
+        HostileRequest.Spec("spec reuse that is not a boolean", s => s["reuse"] = "no", "$.reuse", "h-reuse2"),
+        HostileRequest.Raw("rerun from a stage that does not exist", "api/runs/h-any/rerun?runId=h-rr1", """{"from":"sft"}""", Json, HttpStatusCode.BadRequest, "$.from", "h-rr1"),
+        HostileRequest.Raw("rerun without a stage", "api/runs/h-any/rerun?runId=h-rr2", """{"set":{"seed":2}}""", Json, HttpStatusCode.BadRequest, "$.from", "h-rr2"),
+        HostileRequest.Raw("rerun setting a path that is no path", "api/runs/h-any/rerun?runId=h-rr3", """{"from":"policy","set":{"policy..ppo":1}}""", Json, HttpStatusCode.BadRequest, "$.set['policy..ppo']", "h-rr3"),
+        HostileRequest.Raw("rerun with an unknown field", "api/runs/h-any/rerun?runId=h-rr4", """{"from":"policy","force":true}""", Json, HttpStatusCode.BadRequest, "$.force", "h-rr4"),
+        HostileRequest.Raw("rerun with set as a list", "api/runs/h-any/rerun?runId=h-rr5", """{"from":"policy","set":["seed=2"]}""", Json, HttpStatusCode.BadRequest, "$.set", "h-rr5"),
+        HostileRequest.Raw("rerun as text/plain", "api/runs/h-any/rerun?runId=h-rr6", """{"from":"policy"}""", "text/plain", HttpStatusCode.UnsupportedMediaType, null, "h-rr6"),
+        HostileRequest.Raw("compare one run", "api/runs/compare?ids=h-a", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+        HostileRequest.Raw("compare no runs", "api/runs/compare", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+        HostileRequest.Raw("compare nine runs", "api/runs/compare?ids=a,b,c,d,e,f,g,h,i", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+        HostileRequest.Raw("compare an id that is no id", "api/runs/compare?ids=h-a,..%2Fetc", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+        HostileRequest.Raw("compare a run twice", "api/runs/compare?ids=h-a,h-a", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+        HostileRequest.Raw("compare page of one run", "api/runs/compare/report?ids=h-a", "", null, HttpStatusCode.BadRequest, "?ids", method: "GET"),
+
         // --- Labeling links and submissions.
         HostileRequest.Raw("label links of a child orchestration", "api/runs/h-run:labels/label-links", """{"labelers":["alice"]}""", Json, HttpStatusCode.NotFound, null),
         HostileRequest.Raw("label links body is an array", "api/runs/h-run/label-links", """["alice"]""", Json, HttpStatusCode.BadRequest, "$"),

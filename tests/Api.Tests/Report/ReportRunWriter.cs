@@ -82,7 +82,7 @@ internal sealed class ReportRunWriter(IArtifactStore store, string runId)
     public RunDetail Detail(string runtimeStatus, string stage)
     {
         var finished = runtimeStatus is "Completed" or "Failed" or "Terminated";
-        StageTiming[] stages =
+        StageView[] stages =
         [
             new("base-policy", Start, Start.AddSeconds(95)),
             new("samples", Start.AddSeconds(95), Start.AddSeconds(130)),

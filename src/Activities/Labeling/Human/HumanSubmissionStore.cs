@@ -30,6 +30,12 @@ public sealed class HumanSubmissionStore(IArtifactStore store)
     /// <summary>Marker written after the batch's event was raised, so repeats do not raise it again.</summary>
     public static string SignalledPath(string runId, int batchIndex) => $"{Folder(runId, batchIndex)}/_signalled.json";
 
+    /// <summary>The <see cref="HumanLabelsSubmitted"/> payload that closed the batch: which labelers' submissions count.</summary>
+    public static string EventPath(string runId, int batchIndex) => $"{Folder(runId, batchIndex)}/_event.json";
+
+    /// <summary>Marker of a batch answered from an earlier run's stored submissions (docs/reuse.md).</summary>
+    public static string ReusedPath(string runId, int batchIndex) => $"{Folder(runId, batchIndex)}/_reused.json";
+
     public async Task<SubmissionOutcome> SaveAsync(string runId, int batchIndex, string labeler, IReadOnlyList<HumanJudgement> judgements, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(judgements);
