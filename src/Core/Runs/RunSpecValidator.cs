@@ -32,6 +32,7 @@ public static class RunSpecValidator
         CrossFieldRules.Check(root, errors);
         SimulatedPanelRules.Check(root, errors);
         LabelingRules.Check(root, errors);
+        AzureMlRules.Check(root, errors);
         return errors;
     }
 
