@@ -62,6 +62,18 @@ public sealed class JobRunnerRouterTests : IDisposable
     }
 
     [Fact]
+    public void EachRunnerSaysAtSubmissionWhetherThisHostCanRunASpecsJobs()
+    {
+        var tiny = RunSpec.Parse("""{ "name": "x" }""");
+        var azureMl = RunSpec.Parse("""{ "name": "x", "compute": { "runner": "azureml" } }""");
+        using var withoutTrainer = new LocalJobRunner(_store, Options.Create(new LocalJobRunnerOptions { TrainerPath = Path.Combine(_root, "no", "rlhf-trainer.dll") }), NullLogger<LocalJobRunner>.Instance);
+
+        Assert.Empty(_local.FindErrors(tiny)); // rlhf-trainer.dll is next to this assembly, as next to rlhf.dll
+        Assert.Equal("$.compute.runner", Assert.Single(withoutTrainer.FindErrors(tiny)).Path); // as in the Function App's package
+        Assert.Equal("$.compute.runner", Assert.Single(_azureMl.FindErrors(azureMl)).Path); // no Rlhf:AzureMl settings here
+    }
+
+    [Fact]
     public void HandlesSpecsAndRecordsFromBeforeRunnerKindsReadAsLocal()
     {
         var handle = JsonSerializer.Deserialize<JobHandle>("""{"jobId":"r-sft","verb":"sft","output":"runs/r/sft","attempt":2}""", JsonDefaults.Options)!;

@@ -29,4 +29,7 @@ public interface IJobRunner
 public interface IJobRunnerOfKind : IJobRunner
 {
     JobRunnerKind Kind { get; }
+
+    /// <summary>Why this host cannot run the jobs of <paramref name="spec"/> (checked at submission), each at its JSON path; empty when it can.</summary>
+    IReadOnlyList<SpecError> FindErrors(RunSpec spec);
 }

@@ -57,6 +57,12 @@ public sealed class LocalJobRunner : IJobRunnerOfKind, IDisposable
 
     public JobRunnerKind Kind => JobRunnerKind.Local;
 
+    /// <summary>The trainer must be installed here: the Function App's package, for one, has none (its runs use azureml).</summary>
+    public IReadOnlyList<SpecError> FindErrors(RunSpec spec) =>
+        Path.IsPathRooted(_options.TrainerPath) && !File.Exists(_options.TrainerPath)
+            ? [new SpecError("$.compute.runner", $"'local' is not available on this host: the trainer is not installed ({_options.TrainerPath}; Rlhf:LocalJobRunner:TrainerPath). Use \"azureml\".")]
+            : [];
+
     public async Task<JobHandle> SubmitAsync(JobSpec spec, int attempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -47,6 +47,8 @@ public sealed partial class AzureMlJobRunner : IJobRunnerOfKind
 
     public JobRunnerKind Kind => JobRunnerKind.AzureMl;
 
+    public IReadOnlyList<SpecError> FindErrors(RunSpec spec) => AzureMlTarget.FindErrors(spec, _options);
+
     public async Task<JobHandle> SubmitAsync(JobSpec spec, int attempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
