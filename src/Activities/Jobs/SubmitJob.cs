@@ -1,9 +1,13 @@
 using Microsoft.DurableTask;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Activities.Jobs;
 
-/// <summary>Submits one attempt of a trainer job (idempotent per job id and attempt) and names its monitor for the exit signal.</summary>
+/// <summary>
+/// Submits one attempt of a trainer job (idempotent per job id and attempt) and, for a local job, names its monitor for the
+/// exit signal (a remote runner sees no exit: its monitor polls).
+/// </summary>
 public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskActivity<SubmitJobInput, JobHandle>
 {
     public override async Task<JobHandle> RunAsync(TaskActivityContext context, SubmitJobInput input)
@@ -11,7 +15,11 @@ public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskA
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var handle = await runner.SubmitAsync(input.Spec, input.Attempt);
-        signals.Watch(handle, context.InstanceId);
+        if (handle.Runner == JobRunnerKind.Local)
+        {
+            signals.Watch(handle, context.InstanceId);
+        }
+
         return handle;
     }
 }

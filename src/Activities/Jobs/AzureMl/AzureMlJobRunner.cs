@@ -124,8 +124,16 @@ public sealed partial class AzureMlJobRunner : IJobRunnerOfKind
         ArgumentNullException.ThrowIfNull(job);
         if ((await AttemptAsync(job, cancellationToken))?.AzureMlJob is { } jobId)
         {
-            await _arm.CancelJobAsync(jobId, cancellationToken);
-            _logger.LogInformation("Asked Azure ML to cancel job {AzureMlJob} ({JobId} attempt {Attempt})", jobId, job.JobId, job.Attempt);
+            try
+            {
+                await _arm.CancelJobAsync(jobId, cancellationToken);
+                _logger.LogInformation("Asked Azure ML to cancel job {AzureMlJob} ({JobId} attempt {Attempt})", jobId, job.JobId, job.Attempt);
+            }
+            catch (ArgumentException e)
+            {
+                // 400/404: the job ended (or is gone) meanwhile; there is nothing left to stop, and the monitor moves on
+                _logger.LogWarning(e, "Azure ML did not cancel job {AzureMlJob}", jobId);
+            }
         }
     }
 
@@ -222,7 +230,7 @@ public sealed partial class AzureMlJobRunner : IJobRunnerOfKind
             variables["AZURE_CLIENT_ID"] = clientId; // DefaultAzureCredential in the trainer signs in as the cluster's identity
         }
 
-        if (Activity.Current?.Id is { } traceParent)
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent })
         {
             variables["TRACEPARENT"] = traceParent;
         }
