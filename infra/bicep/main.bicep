@@ -26,6 +26,11 @@ param gpuLowPriority bool = true
 @minValue(1)
 param gpuMaxNodes int = 1
 
+@description('Optional. Tag of the trainer image the jobs run by default (`<registry>/rlhf-trainer:<tag>`); push it with `az acr build` before the first azureml run.')
+@minLength(1)
+@maxLength(128)
+param trainerImageTag string = 'latest'
+
 @description('Optional. Durable task hub name: 3-45 letters and digits.')
 @minLength(3)
 @maxLength(45)
@@ -173,6 +178,10 @@ module functionApp 'modules/function-app.bicep' = {
     nightlySpec: nightlySpec
     nightlyEnabled: nightlyEnabled
     labelTokenKeySecretUri: keyVault.outputs.labelTokenKeySecretUri
+    azureMlWorkspaceName: machineLearning.outputs.name
+    azureMlComputeName: machineLearning.outputs.computeName
+    azureMlInstanceType: gpuVmSize
+    trainerImage: '${registry.outputs.loginServer}/rlhf-trainer:${trainerImageTag}'
   }
 }
 

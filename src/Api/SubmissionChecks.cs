@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rlhf.Activities;
+using Rlhf.Activities.Jobs;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Runs;
@@ -9,7 +10,9 @@ using Rlhf.Core.Runs;
 namespace Rlhf.Api;
 
 /// <summary>
-/// The checks of a structurally valid run spec that need the host: the judge deployment is one the host configured, and
+/// The checks of a structurally valid run spec that need the host: the host can run its jobs (the runner of
+/// <c>compute.runner</c> says: the local one needs the trainer installed, the Azure ML one the host's Azure ML settings, against
+/// which the spec's <c>compute.azureml</c> must resolve), the judge deployment is one the host configured, and
 /// every dataset, model folder and document the run will read exists in the store. Run at submission, so a run never
 /// starts only to fail hours later on a missing file; each error names the spec field.
 /// </summary>
@@ -21,6 +24,8 @@ public static class SubmissionChecks
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(store);
         var errors = new List<ApiError>();
+        var runner = request.HttpContext.RequestServices?.GetServices<IJobRunnerOfKind>().FirstOrDefault(r => r.Kind == spec.Compute.Runner);
+        errors.AddRange((runner?.FindErrors(spec) ?? []).Select(e => new ApiError(e.Path, e.Message)));
         var labeling = request.HttpContext.RequestServices?.GetService<IOptions<LabelingOptions>>()?.Value ?? new LabelingOptions();
         if (JudgeDeploymentRules.CheckSpec(spec, labeling) is { } judge)
         {

@@ -27,7 +27,8 @@ public static class FunctionAppServices
             ?? throw new InvalidOperationException($"App setting '{FunctionAppSettings.StorageLocation}' (the artifact store location) is not set.")));
         services.AddRlhfActivities(
             runner => configuration.GetSection(FunctionAppSettings.LocalJobRunner).Bind(runner),
-            labeling => configuration.GetSection(FunctionAppSettings.Labeling).Bind(labeling));
+            labeling => configuration.GetSection(FunctionAppSettings.Labeling).Bind(labeling),
+            azureMl => configuration.GetSection(FunctionAppSettings.AzureMl).Bind(azureMl));
         // Links the API writes use the app's public host name (App Service sets WEBSITE_HOSTNAME), never the request's Host header.
         services.AddRlhfApi(o => o.PublicUrl ??= configuration[FunctionAppSettings.WebsiteHostName] is { Length: > 0 } host ? new Uri($"https://{host}/") : null);
         // Every instance must sign and check label links with one key, so outside Development it comes from configuration

@@ -22,6 +22,12 @@ public static class FunctionAppSettings
     public const string LocalJobRunner = "Rlhf:LocalJobRunner";
 
     /// <summary>
+    /// Section bound to <see cref="Rlhf.Activities.Jobs.AzureMl.AzureMlOptions"/>: the workspace, cluster and trainer image the
+    /// azureml job runner uses by default, the ARM endpoint and the jobs' identity (infra/bicep sets them).
+    /// </summary>
+    public const string AzureMl = Rlhf.Activities.Jobs.AzureMl.AzureMlOptions.SectionName;
+
+    /// <summary>
     /// Section bound to <see cref="Rlhf.Activities.LabelingOptions"/> and <see cref="Rlhf.Api.Labeling.LabelingApiOptions"/>, including
     /// the judge deployments a spec may name: <c>Rlhf:Labeling:JudgeDeployments:{name}:Endpoint</c> (https), <c>:Deployment</c> and,
     /// for a key instead of the managed identity, <c>:ApiKeySetting</c>.

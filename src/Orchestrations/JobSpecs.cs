@@ -27,6 +27,8 @@ public static class JobSpecs
             Device = spec.Compute.Device,
             Threads = spec.Compute.Threads,
             CheckpointEvery = spec.Compute.CheckpointEvery,
+            Runner = spec.Compute.Runner,
+            AzureMl = spec.Compute.AzureMlForJobs(),
         };
     }
 

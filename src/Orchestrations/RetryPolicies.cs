@@ -19,6 +19,7 @@ public static class RetryPolicies
         "System.FormatException",
         "System.NotSupportedException",
         "System.Text.Json.JsonException",
+        "System.UnauthorizedAccessException",
         "Rlhf.Core.Runs.RunSpecException",
         "Rlhf.Core.Artifacts.ArtifactConflictException",
         "Rlhf.Core.Artifacts.ArtifactNotFoundException",

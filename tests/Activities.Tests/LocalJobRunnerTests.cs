@@ -102,6 +102,11 @@ public sealed class LocalJobRunnerTests : IDisposable
         try
         {
             var pid = (await ProcessRecordAsync("j1")).ProcessId;
+            // the record is written right after the start, maybe before sh has exec'd setsid, and setsid the trainer
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !IsTheTrainer(Processes.CommandLine(pid)) && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(20);
+            }
 
             Assert.Equal("/dev/null", FileDescriptorTarget(pid, 0));
             var log = Path.Combine(_root, ".work", "j1", "attempt-1.log");
@@ -129,6 +134,8 @@ public sealed class LocalJobRunnerTests : IDisposable
         var done = await UntilAsync(restarted, job, Finished);
 
         Assert.True(done.State == JobState.Succeeded, done.Message);
+        // the manifest (Succeeded) comes before the trainer's exit record
+        await UntilAsync(restarted, job, _ => File.Exists(Path.Combine(_root, "store", "runs", "r", "j1", "exit.json")));
         var exit = await _store.ReadJsonAsync<JobExitRecord>(JobExitRecord.PathFor("runs/r/j1"));
         Assert.Equal(("j1", 1, JobExitCodes.Succeeded), (exit.JobId, exit.Attempt, exit.ExitCode)); // written by the trainer: no host watched it exit
         Assert.Null((await ProcessRecordAsync("j1")).ExitCode);
@@ -327,6 +334,9 @@ public sealed class LocalJobRunnerTests : IDisposable
 
     private Task WriteHeartbeatAsync(JobHandle job, DateTimeOffset updated) =>
         _store.OverwriteJsonAsync(JobStatus.PathFor(job.Output), new JobStatus { JobId = job.JobId, Verb = job.Verb, State = JobState.Running, Attempt = 1, Step = 7, TotalSteps = 9, UpdatedUtc = updated });
+
+    private static bool IsTheTrainer(string commandLine) =>
+        commandLine.Contains("rlhf-trainer.dll", StringComparison.Ordinal) && !commandLine.Contains("setsid", StringComparison.Ordinal) && !commandLine.StartsWith("/bin/sh", StringComparison.Ordinal);
 
     /// <summary>What file descriptor <paramref name="fd"/> of <paramref name="pid"/> is open on.</summary>
     private static string FileDescriptorTarget(int pid, int fd) => new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget ?? "";

@@ -23,6 +23,7 @@ public sealed partial class BicepAppSettingsTests
     {
         [FunctionAppSettings.Nightly] = [typeof(NightlyOptions)],
         [FunctionAppSettings.LocalJobRunner] = [typeof(LocalJobRunnerOptions)],
+        [FunctionAppSettings.AzureMl] = [typeof(Rlhf.Activities.Jobs.AzureMl.AzureMlOptions)],
         [FunctionAppSettings.Labeling] = [typeof(LabelingOptions), typeof(LabelingApiOptions)],
         [RlhfApiOptions.SectionName] = [typeof(RlhfApiOptions)],
     };

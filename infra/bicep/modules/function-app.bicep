@@ -57,6 +57,18 @@ param nightlyEnabled bool
 @description('Required. Versionless Key Vault secret URI of the label-link signing key (Rlhf:Labeling:TokenKey).')
 param labelTokenKeySecretUri string
 
+@description('Required. The Azure ML workspace (in this resource group) whose cluster runs the trainer jobs (Rlhf:AzureMl:Workspace).')
+param azureMlWorkspaceName string
+
+@description('Required. The GPU compute cluster of the trainer jobs (Rlhf:AzureMl:Compute).')
+param azureMlComputeName string
+
+@description('Required. VM size of a trainer job\'s node, the cluster\'s (Rlhf:AzureMl:InstanceType).')
+param azureMlInstanceType string
+
+@description('Required. The trainer image jobs run unless a spec names another from the same registry (Rlhf:AzureMl:Image).')
+param trainerImage string
+
 @description('Optional. Most instances the app scales out to (Flex Consumption: 40-1000).')
 @minValue(40)
 @maxValue(1000)
@@ -151,6 +163,17 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     'AzureWebJobs.NightlyRetrainSchedule.Disabled': nightlyEnabled ? 'false' : 'true'
     // Required outside Development: the app refuses to start without it (FunctionAppServices).
     Rlhf__Labeling__TokenKey: '@Microsoft.KeyVault(SecretUri=${labelTokenKeySecretUri})'
+    // The azureml job runner's defaults (compute.runner: "azureml" needs nothing else): ARM of this cloud, the workspace
+    // and cluster of this deployment, the image in its registry (the only registry a spec's image may come from), and
+    // the identity the cluster runs jobs as (the trainer's AZURE_CLIENT_ID).
+    Rlhf__AzureMl__Endpoint: environment().resourceManager
+    Rlhf__AzureMl__SubscriptionId: subscription().subscriptionId
+    Rlhf__AzureMl__ResourceGroup: resourceGroup().name
+    Rlhf__AzureMl__Workspace: azureMlWorkspaceName
+    Rlhf__AzureMl__Compute: azureMlComputeName
+    Rlhf__AzureMl__InstanceType: azureMlInstanceType
+    Rlhf__AzureMl__Image: trainerImage
+    Rlhf__AzureMl__ClientId: identityClientId
   }
 }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Rlhf.Core.Artifacts;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Runs;
 using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Activities.Jobs;
@@ -13,15 +14,16 @@ namespace Rlhf.Activities.Jobs;
 /// Runs the trainer as a process of this machine that outlives the host (<see cref="TrainerLaunch"/>):
 /// <c>{launcher} {trainer} {verb} --spec {jobs/{jobId}/spec.json}</c>. The job spec is written to the store first; the
 /// attempt is recorded once (<c>jobs/{jobId}/attempt-{n}.json</c>), the process in <c>jobs/{jobId}/process.json</c>
-/// (naming this machine), its output in the local <c>{work}/{jobId}/attempt-{n}.log</c>, uploaded to
+/// (naming this worker, <see cref="WorkerHost"/>), its output in the local <c>{work}/{jobId}/attempt-{n}.log</c>, uploaded to
 /// <c>jobs/{jobId}/attempt-{n}.log</c> by whichever host sees the attempt end. Status is <see cref="ArtifactJobStatus"/>
-/// over the job's artifacts; this class only says whether the process lives: the one it started, or (after a restart of
-/// the host) the recorded one, which it adopts while it lives. A process of another machine is judged by its heartbeat
+/// over the job's artifacts; this class only says whether the process lives: the one it started, or one another worker (or
+/// this host before a restart) recorded, which it adopts while it lives. A recorded pid is looked up only in the pid scope it
+/// was recorded in (<see cref="WorkerHost.PidScope"/>); a process of another scope is judged by its heartbeat
 /// (<see cref="LocalJobRunnerOptions.ForeignJobStaleAfter"/>). When a process it watches exits, <see cref="JobExitSignals"/>
 /// wakes its monitor. Disposing the runner (the host stops) leaves running trainers alone; a later host adopts them.
-/// A job of a cancelled run (<see cref="RunJobs.IsCancelledAsync"/>) is never started.
+/// A job of a cancelled run (<see cref="RunJobs.IsCancelledAsync"/>), or an attempt a later one superseded, is never started.
 /// </summary>
-public sealed class LocalJobRunner : IJobRunner, IDisposable
+public sealed class LocalJobRunner : IJobRunnerOfKind, IDisposable
 {
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(30);
 
@@ -30,15 +32,17 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
     private readonly ILogger<LocalJobRunner> _logger;
     private readonly JobExitSignals? _signals;
     private readonly ArtifactJobStatus _status;
+    private readonly WorkerHost _host;
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<(string JobId, int Attempt), LocalJob> _jobs = new();
     private readonly ConcurrentDictionary<(string JobId, int Attempt), bool> _logsUploaded = new();
 
-    public LocalJobRunner(IArtifactStore store, IOptions<LocalJobRunnerOptions> options, ILogger<LocalJobRunner> logger, JobExitSignals? signals = null)
+    public LocalJobRunner(IArtifactStore store, IOptions<LocalJobRunnerOptions> options, ILogger<LocalJobRunner> logger, JobExitSignals? signals = null, WorkerHost? host = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _host = host ?? WorkerHost.Current;
         _options = options.Value;
         _logger = logger;
         _signals = signals;
@@ -52,9 +56,22 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentJobs));
     }
 
+    public JobRunnerKind Kind => JobRunnerKind.Local;
+
+    /// <summary>The trainer must be installed here: the Function App's package, for one, has none (its runs use azureml).</summary>
+    public IReadOnlyList<SpecError> FindErrors(RunSpec spec) =>
+        Path.IsPathRooted(_options.TrainerPath) && !File.Exists(_options.TrainerPath)
+            ? [new SpecError("$.compute.runner", $"'local' is not available on this host: the trainer is not installed ({_options.TrainerPath}; Rlhf:LocalJobRunner:TrainerPath). Use \"azureml\".")]
+            : [];
+
     public async Task<JobHandle> SubmitAsync(JobSpec spec, int attempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Runner != Kind)
+        {
+            throw new ArgumentException($"Job '{spec.JobId}' is for the {spec.Runner} runner, not the local one.", nameof(spec));
+        }
+
         if (spec.Store != _store.Location)
         {
             throw new ArgumentException($"Job '{spec.JobId}' targets store '{spec.Store}' but this runner serves '{_store.Location}'.", nameof(spec));
@@ -74,7 +91,8 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
             return handle;
         }
 
-        await _store.PutJsonAsync(attemptPath, new JobAttemptRecord(spec.JobId, attempt, Environment.MachineName, DateTimeOffset.UtcNow), cancellationToken);
+        var record = new JobAttemptRecord(spec.JobId, attempt, _host.Name, DateTimeOffset.UtcNow) { Worker = WorkerRef.Of(_host) };
+        await _store.PutJsonAsync(attemptPath, record, cancellationToken);
         var job = new LocalJob();
         if (_jobs.TryAdd((spec.JobId, attempt), job))
         {
@@ -114,15 +132,9 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
             await _status.RecordExitAsync(job, code, message: null, cancellationToken); // a runner before exit records existed
         }
 
-        var mine = record.Host == Environment.MachineName;
-        JobLiveness liveness;
-        using (var alive = mine ? LocalProcesses.FindAlive(record) : null)
-        {
-            liveness = !mine ? JobLiveness.Unknown : alive is null ? JobLiveness.Gone : JobLiveness.Alive;
-        }
-
-        var progress = await _status.GetAsync(job, record.StartedUtc, liveness, $"process {record.ProcessId} is gone without an exit code or a manifest", cancellationToken);
-        if (mine && progress.State is JobState.Succeeded or JobState.Failed or JobState.Lost)
+        var visible = SeesProcessesOf(record.Host, record.Worker);
+        var progress = await _status.GetAsync(job, record.StartedUtc, Liveness(record, visible), $"process {record.ProcessId} is gone without an exit code or a manifest", cancellationToken);
+        if (visible && progress.State is JobState.Succeeded or JobState.Failed or JobState.Lost)
         {
             await UploadLogOnceAsync(job, cancellationToken); // nobody else saw this attempt end
         }
@@ -154,7 +166,7 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
         var record = (await _store.ReadVersionedJsonAsync<JobProcessRecord>(ArtifactLayout.JobProcess(job.JobId), cancellationToken))?.Value;
         if (record is { } r && r.Attempt == job.Attempt)
         {
-            if (r.Host != Environment.MachineName)
+            if (!SeesProcessesOf(r.Host, r.Worker))
             {
                 _logger.LogWarning("Job {JobId} attempt {Attempt} runs on {Host}; this host cannot stop it", job.JobId, job.Attempt, r.Host);
                 return;
@@ -168,13 +180,63 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
     /// <summary>Stops watching; the trainers keep running and a later host adopts them (or sees their exit records).</summary>
     public void Dispose() => _stopping.Cancel();
 
-    /// <summary>An attempt with no process record: lost, unless another machine recorded it (it may be waiting for a slot there).</summary>
+    /// <summary>
+    /// Whether a pid recorded by <paramref name="host"/> can be looked up here: recorded in this pid scope; in a record
+    /// written before workers were named (<paramref name="worker"/> null), on this machine.
+    /// </summary>
+    private bool SeesProcessesOf(string host, WorkerRef? worker) =>
+        worker is null ? host == Environment.MachineName : _host.SeesProcessesOf(worker.PidScope);
+
+    private bool IsMe(WorkerRef worker) => _host.SeesProcessesOf(worker.PidScope) && worker.ProcessId == _host.ProcessId;
+
+    /// <summary>
+    /// What this host sees of a recorded process: alive by its pid; gone, unless the worker that started it still lives
+    /// (then it watches the exit and records it: the heartbeat decides meanwhile); unknown in another pid scope.
+    /// </summary>
+    private JobLiveness Liveness(JobProcessRecord record, bool visible)
+    {
+        if (!visible)
+        {
+            return JobLiveness.Unknown;
+        }
+
+        using (var alive = LocalProcesses.FindAlive(record))
+        {
+            if (alive is not null)
+            {
+                return JobLiveness.Alive;
+            }
+        }
+
+        return record.Worker is { } starter && !IsMe(starter) && LocalProcesses.IsAlive(starter) ? JobLiveness.Unknown : JobLiveness.Gone;
+    }
+
+    /// <summary>
+    /// An attempt with no process record. Submitted by another pid scope: its heartbeat decides (it may be waiting for a slot
+    /// there). Submitted by another worker of this scope: pending while that worker lives (it starts the attempt when a slot
+    /// frees), lost once it died. Otherwise lost: it never started, or was lost with its host.
+    /// </summary>
     private async Task<JobProgress> NotStartedHereAsync(JobHandle job, CancellationToken cancellationToken)
     {
         var attempt = (await _store.ReadVersionedJsonAsync<JobAttemptRecord>(ArtifactLayout.JobAttempt(job.JobId, job.Attempt), cancellationToken))?.Value;
-        return attempt is { } a && a.Host != Environment.MachineName
-            ? await _status.GetAsync(job, a.SubmittedUtc, JobLiveness.Unknown, goneMessage: string.Empty, cancellationToken)
-            : await _status.GetAsync(job, startedUtc: null, JobLiveness.Gone, $"attempt {job.Attempt} has no process record (never started, or lost with its host)", cancellationToken);
+        var lost = $"attempt {job.Attempt} has no process record (never started, or lost with its host)";
+        if (attempt is not { } a)
+        {
+            return await _status.GetAsync(job, startedUtc: null, JobLiveness.Gone, lost, cancellationToken);
+        }
+
+        if (!SeesProcessesOf(a.Host, a.Worker))
+        {
+            return await _status.GetAsync(job, a.SubmittedUtc, JobLiveness.Unknown, goneMessage: string.Empty, cancellationToken);
+        }
+
+        if (a.Worker is { } submitter && !IsMe(submitter) && LocalProcesses.IsAlive(submitter))
+        {
+            var progress = await _status.GetAsync(job, startedUtc: null, JobLiveness.Alive, goneMessage: string.Empty, cancellationToken);
+            return progress.State == JobState.Running ? new JobProgress(JobState.Pending, Message: $"waiting for a free job slot on {a.Host}") : progress;
+        }
+
+        return await _status.GetAsync(job, startedUtc: null, JobLiveness.Gone, lost, cancellationToken);
     }
 
     private async Task RunAsync(JobSpec spec, JobHandle handle, LocalJob job)
@@ -204,12 +266,20 @@ public sealed class LocalJobRunner : IJobRunner, IDisposable
                 return;
             }
 
+            // While it waited for a slot, its monitor may have given it up (a timeout, or another worker saw this one as
+            // lost) and submitted the next attempt: two trainers of one job would write the same outputs.
+            if (await _store.ExistsAsync(ArtifactLayout.JobAttempt(spec.JobId, handle.Attempt + 1)))
+            {
+                job.Error = $"not started: attempt {handle.Attempt + 1} superseded it";
+                return;
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             using var process = new Process { StartInfo = StartInfo(spec, handle.Attempt, logFile) };
             process.Start();
             job.Process = process;
             job.ProcessId = process.Id;
-            var record = new JobProcessRecord(spec.JobId, handle.Attempt, Environment.MachineName, process.Id, process.StartTime.ToUniversalTime());
+            var record = new JobProcessRecord(spec.JobId, handle.Attempt, _host.Name, process.Id, process.StartTime.ToUniversalTime()) { Worker = WorkerRef.Of(_host) };
             job.StartedUtc = record.StartedUtc;
             await _store.OverwriteJsonAsync(ArtifactLayout.JobProcess(spec.JobId), record);
             if (job.Cancelled || await RunJobs.IsCancelledAsync(_store, spec))

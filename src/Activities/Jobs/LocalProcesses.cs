@@ -6,12 +6,22 @@ namespace Rlhf.Activities.Jobs;
 internal static class LocalProcesses
 {
     /// <summary>The recorded process, if it still runs (same pid and start time, not a zombie); null otherwise.</summary>
-    public static Process? FindAlive(JobProcessRecord record)
+    public static Process? FindAlive(JobProcessRecord record) => FindAlive(record.ProcessId, record.StartedUtc);
+
+    /// <summary>Whether the worker process <paramref name="worker"/> (of this pid scope) still runs.</summary>
+    public static bool IsAlive(WorkerRef worker)
+    {
+        using var process = FindAlive(worker.ProcessId, worker.StartedUtc);
+        return process is not null;
+    }
+
+    /// <summary>Process <paramref name="processId"/>, if it runs and started at <paramref name="startedUtc"/> (not a reused pid); null otherwise.</summary>
+    public static Process? FindAlive(int processId, DateTimeOffset startedUtc)
     {
         try
         {
-            var process = Process.GetProcessById(record.ProcessId);
-            if (!HasExited(process) && (process.StartTime.ToUniversalTime() - record.StartedUtc.UtcDateTime).Duration() < TimeSpan.FromSeconds(2))
+            var process = Process.GetProcessById(processId);
+            if (!HasExited(process) && (process.StartTime.ToUniversalTime() - startedUtc.UtcDateTime).Duration() < TimeSpan.FromSeconds(2))
             {
                 return process;
             }

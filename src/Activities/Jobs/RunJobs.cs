@@ -25,7 +25,8 @@ public static partial class RunJobs
     {
         public string Folder => $"jobs/{Spec.JobId}/";
 
-        public JobHandle Handle => new(Spec.JobId, Spec.Verb, Spec.Output, LatestAttempt);
+        /// <summary>The handle of the newest attempt, of the runner the spec names (the one that started it).</summary>
+        public JobHandle Handle => new(Spec.JobId, Spec.Verb, Spec.Output, LatestAttempt) { Runner = Spec.Runner };
     }
 
     public static async Task<IReadOnlyList<RunJob>> ListAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)

@@ -1,10 +1,14 @@
 using Microsoft.DurableTask;
 using Rlhf.Core.Contracts;
+using Rlhf.Core.Runs;
 using Rlhf.Core.Telemetry;
 
 namespace Rlhf.Activities.Jobs;
 
-/// <summary>Submits one attempt of a trainer job (idempotent per job id and attempt) and names its monitor for the exit signal.</summary>
+/// <summary>
+/// Submits one attempt of a trainer job (idempotent per job id and attempt) and, for a local job, names its monitor for the
+/// exit signal (a remote runner sees no exit: its monitor polls).
+/// </summary>
 public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskActivity<SubmitJobInput, JobHandle>
 {
     public override async Task<JobHandle> RunAsync(TaskActivityContext context, SubmitJobInput input)
@@ -14,7 +18,11 @@ public sealed class SubmitJob(IJobRunner runner, JobExitSignals signals) : TaskA
         // the runner starts the attempt under this span; it hands the span's context on to the trainer (TRACEPARENT)
         using var span = JobTelemetry.StartSubmit(input.Spec, input.Attempt);
         var handle = await runner.SubmitAsync(input.Spec, input.Attempt);
-        signals.Watch(handle, context.InstanceId);
+        if (handle.Runner == JobRunnerKind.Local)
+        {
+            signals.Watch(handle, context.InstanceId);
+        }
+
         return handle;
     }
 }

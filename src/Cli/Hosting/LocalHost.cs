@@ -154,6 +154,8 @@ public static class LocalHost
             builder.Services.AddHostedService<NightlySchedule>();
         }
 
+        options.ConfigureServices?.Invoke(builder.Services);
+
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         app.MapRlhfApi();
@@ -184,7 +186,7 @@ public static class LocalHost
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(context);
-        PipelineRegistration.AddServices(builder.Services, context);
+        PipelineRegistration.AddServices(builder.Services, context, builder.Configuration);
     }
 
     /// <summary>

@@ -50,6 +50,12 @@ public sealed record LocalHostOptions
     /// <summary>Repository root (holds <c>data/</c>, <c>configs/</c>, <c>node_modules/</c>); null: searched upwards.</summary>
     public string? RepoRoot { get; init; }
 
+    /// <summary>
+    /// Services registered after the workflow's (tests: the Azure ML stand-in's credential, transport and settings, trainer
+    /// scratch folders); null: none.
+    /// </summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Orchestrations and activities registered next to the workflow's (tests and probes); null: none.</summary>
     public Action<Microsoft.DurableTask.DurableTaskRegistry>? ExtraTasks { get; init; }
 

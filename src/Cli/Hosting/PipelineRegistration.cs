@@ -1,6 +1,8 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rlhf.Activities;
+using Rlhf.Activities.Jobs.AzureMl;
 using Rlhf.Core.Artifacts;
 
 namespace Rlhf.Cli.Hosting;
@@ -10,7 +12,8 @@ internal static class PipelineRegistration
 {
     public static void AddTasks(DurableTaskRegistry registry) => registry.AddRlhfOrchestrationsAndActivities();
 
-    public static void AddServices(IServiceCollection services, LocalHostContext context)
+    /// <summary>The activities' services; Azure ML jobs (<c>compute.runner: "azureml"</c>) run when <paramref name="configuration"/> has an <c>Rlhf:AzureMl</c> section (environment <c>Rlhf__AzureMl__Image</c>, ...).</summary>
+    public static void AddServices(IServiceCollection services, LocalHostContext context, IConfiguration configuration)
     {
         services.AddRlhfActivities(
             runner =>
@@ -25,6 +28,7 @@ internal static class PipelineRegistration
                 {
                     labeling.LexiconDirectory = Path.Combine(context.RepoRoot, "data", "tiny", "lexicons");
                 }
-            });
+            },
+            azureMl => configuration.GetSection(AzureMlOptions.SectionName).Bind(azureMl));
     }
 }

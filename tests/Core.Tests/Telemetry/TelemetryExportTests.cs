@@ -64,6 +64,18 @@ public sealed class TelemetryExportTests
     }
 
     [Fact]
+    public void A_remote_job_gets_the_azure_monitor_settings_and_never_the_hosts_otlp_endpoint()
+    {
+        var host = new Dictionary<string, string?> { [Otlp] = "http://localhost:4318", [AzureMonitor] = ConnectionString, [Entra] = "Authorization=AAD;ClientId=4b8d5f61-2c3e-4a7b-9d10-6e5f4c3b2a19" };
+
+        var forwarded = TelemetryExport.ForRemoteJobs(name => host.GetValueOrDefault(name));
+
+        Assert.Equal(new Dictionary<string, string> { [AzureMonitor] = ConnectionString, [Entra] = host[Entra]! }, forwarded);
+        Assert.Empty(TelemetryExport.ForRemoteJobs(name => name == Otlp ? "http://localhost:4318" : null));
+        Assert.Empty(TelemetryExport.ForRemoteJobs(name => name == Entra ? host[Entra] : null)); // no connection string: nothing to authenticate
+    }
+
+    [Fact]
     public void Both_settings_select_both_exporters()
     {
         var export = Select(new() { [Otlp] = "https://collector.example:4318", [AzureMonitor] = ConnectionString });

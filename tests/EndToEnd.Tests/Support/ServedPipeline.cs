@@ -29,6 +29,7 @@ internal sealed class ServedPipeline : IAsyncDisposable
     private bool _started;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private ServeProcess? _host;
+    private readonly List<ServeProcess> _workers = [];
 
     public ServedPipeline(string name, string connectionString)
         : this(name, connectionString, azuritePort: null)
@@ -115,16 +116,47 @@ internal sealed class ServedPipeline : IAsyncDisposable
         }
     }
 
-    private async Task<ServeProcess> StartServeAsync()
+    private Task<ServeProcess> StartServeAsync() => StartServeAsync(DataDir);
+
+    private async Task<ServeProcess> StartServeAsync(string dataDir)
     {
         string[] storage = _azuritePort is { } port ? ["--azurite-port", $"{port}"] : ["--storage", _connectionString];
         string[] arguments =
         [
-            "--port", "0", .. storage, "--task-hub", TaskHub, "--container", Container, "--data-dir", DataDir, "--verbose",
+            "--port", "0", .. storage, "--task-hub", TaskHub, "--container", Container, "--data-dir", dataDir, "--verbose",
         ];
         // Trainer scratch folders are per job id; keep them per pipeline so pipelines running side by side never share one.
-        var environment = new Dictionary<string, string> { ["RLHF_WORK_DIR"] = Path.Combine(DataDir, "trainer") };
+        var environment = new Dictionary<string, string> { ["RLHF_WORK_DIR"] = Path.Combine(dataDir, "trainer") };
         return await ServeProcess.StartAsync(arguments, environment, Log, StartTimeout);
+    }
+
+    /// <summary>
+    /// Starts another worker of this pipeline: <c>rlhf serve</c> on the same storage, task hub and container, with a data folder
+    /// of its own (as each instance of a scaled-out app has its own disk). The pipeline keeps talking to the first host's API.
+    /// </summary>
+    public async Task<ServeProcess> StartWorkerAsync(string name)
+    {
+        var worker = await StartServeAsync(Path.Combine(DataDir, "workers", name));
+        _workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>The host and the workers still running, by process id.</summary>
+    public IReadOnlyList<ServeProcess> Workers => [.. new[] { Host }.Concat(_workers).Where(w => w.IsRunning)];
+
+    /// <summary>kill -9 one worker (its trainers run on); when it served the pipeline's API, another running worker takes that role.</summary>
+    public async Task KillWorkerAsync(ServeProcess worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        await worker.KillHardAsync();
+        Log.Write($"=== test: killed worker rlhf serve (pid {worker.ProcessId}) with SIGKILL at {DateTime.UtcNow:O}");
+        if (worker == _host)
+        {
+            var next = _workers.First(w => w.IsRunning);
+            _workers.Remove(next);
+            _workers.Add(worker);
+            _host = next;
+        }
     }
 
     /// <summary>kill -9 the host; its trainer children keep running, as after a real crash.</summary>
@@ -245,6 +277,11 @@ internal sealed class ServedPipeline : IAsyncDisposable
         if (_host is not null)
         {
             await _host.DisposeAsync();
+        }
+
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
         }
 
         foreach (var orphan in Processes.FindByCommandLine($"/{Container}/jobs/"))
