@@ -218,8 +218,11 @@ public sealed class PpoVerb : IVerb
             throw new ArgumentException($"inputs.rewardModel uses the {rewardModel.Tokenizer.Name} tokenizer but inputs.policy uses {tokenizer.Name}.");
         }
 
-        JobSpecException.Require(config.UncertaintyPenalty == 0 || rewardModel.EnsembleSize >= 2, "params.uncertaintyPenalty",
-            $"needs a reward ensemble (reward params.ensembleSize >= 2); inputs.rewardModel has {rewardModel.EnsembleSize} head");
+        if (config.UncertaintyPenalty > 0 && rewardModel.EnsembleSize < 2)
+        {
+            // Deterministic for these inputs: the permanent exit code, as for bad input data.
+            throw new InvalidDataException($"params.uncertaintyPenalty {config.UncertaintyPenalty} needs a reward ensemble (reward params.ensembleSize >= 2); inputs.rewardModel has {rewardModel.EnsembleSize} head.");
+        }
 
         if (promptCount == 0)
         {
