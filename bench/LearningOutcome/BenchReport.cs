@@ -146,23 +146,31 @@ public sealed record BenchResult
             }
         }
 
-        if (Samples.Count > 0)
-        {
-            s.AppendLine();
-            s.AppendLine(Inv($"Samples: {Samples.Count} held-out prompts drawn with seed {Config.Seed} (not picked), each policy's first sample; gold (V2 / V1) after each"));
-            s.AppendLine();
-            var names = Samples[0].Policies.Select(p => p.Policy).ToList();
-            s.AppendLine($"| prompt | SFT | {string.Join(" | ", names)} |");
-            s.AppendLine($"|---|---|{string.Concat(names.Select(_ => "---|"))}");
-            foreach (var row in Samples)
-            {
-                s.AppendLine(Inv($"| {Cell(row.Prompt)} | {Cell(row.Sft)} ({row.SftGold:F2} / {row.SftGoldV1:F2}) | {string.Join(" | ", row.Policies.Select(p => Inv($"{Cell(p.Text)} ({p.Gold:F2} / {p.GoldV1:F2})")))} |"));
-            }
-        }
-
         foreach (var problem in Problems)
         {
             s.AppendLine(Inv($"\nproblem: {problem}"));
+        }
+
+        return s.ToString();
+    }
+
+    /// <summary>The sample table: <see cref="SampleRow.Count"/> held-out prompts drawn with the seed, each policy's first sample.</summary>
+    public string SamplesTable()
+    {
+        var s = new StringBuilder();
+        if (Samples.Count == 0)
+        {
+            return "";
+        }
+
+        s.AppendLine(Inv($"{Samples.Count} held-out prompts drawn with `new Random({Config.Seed})` from the evaluation's prompts (not picked); each column is that policy's first sample of the prompt, drawn with the same generator seed as SFT's; gold under V2 / V1 in brackets."));
+        s.AppendLine();
+        var names = Samples[0].Policies.Select(p => p.Policy).ToList();
+        s.AppendLine($"| prompt | SFT | {string.Join(" | ", names)} |");
+        s.AppendLine($"|---|---|{string.Concat(names.Select(_ => "---|"))}");
+        foreach (var row in Samples)
+        {
+            s.AppendLine(Inv($"| {Cell(row.Prompt)} | {Cell(row.Sft)} ({row.SftGold:F2} / {row.SftGoldV1:F2}) | {string.Join(" | ", row.Policies.Select(p => Inv($"{Cell(p.Text)} ({p.Gold:F2} / {p.GoldV1:F2})")))} |"));
         }
 
         return s.ToString();

@@ -185,6 +185,7 @@ result = result with { TotalSeconds = clock.Elapsed.TotalSeconds, Load = load.Su
 Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Indented));
 Console.WriteLine();
 Console.WriteLine(result.Table());
+Console.WriteLine(result.SamplesTable());
 if (writeDoc)
 {
     var doc = Path.Combine(repo, "docs/learning-outcome.md");

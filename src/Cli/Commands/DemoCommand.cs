@@ -43,7 +43,10 @@ public static class DemoCommand
         var reportFile = Path.GetFullPath(Path.Combine(dataDir, "reports", $"{run.Id}.html"));
         Directory.CreateDirectory(Path.GetDirectoryName(reportFile)!);
         await File.WriteAllTextAsync(reportFile, await client.GetReportAsync(run.Id, cancellationToken), cancellationToken);
-        var summary = DemoSummary.From(run) with { ReportFile = reportFile };
+        var evaluation = run.Artifacts.FirstOrDefault(a => a.Path.EndsWith("/evaluation.json", StringComparison.Ordinal));
+        var samples = evaluation is null ? []
+            : DemoSummary.SamplesOf(await client.GetArtifactTextAsync(run.Id, evaluation.Path[RunIds.ArtifactPrefix(run.Id).Length..], cancellationToken));
+        var summary = DemoSummary.From(run) with { ReportFile = reportFile, Samples = samples };
         if (json)
         {
             await CliApp.WriteJsonAsync(io, summary);
@@ -109,6 +112,19 @@ public static class DemoCommand
 
         grid.AddRow("report", Markup.Escape(summary.ReportFile ?? summary.ReportUri));
         console.Write(grid);
+        if (summary.Samples.Count > 0)
+        {
+            var table = new Table().Title("What they wrote: held-out prompts drawn with the run's seed, not picked")
+                .AddColumn("prompt").AddColumn("SFT").AddColumn("tuned").AddColumn("gold SFT → tuned");
+            foreach (var s in summary.Samples)
+            {
+                table.AddRow(Markup.Escape(s.Prompt), Markup.Escape(s.Sft), Markup.Escape(s.Tuned),
+                    $"{s.SftGold?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a"} → {s.TunedGold?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a"}");
+            }
+
+            console.Write(table);
+        }
+
         RunRendering.WriteStages(console, run);
         RunRendering.WriteMetrics(console, run.Metrics);
     }
