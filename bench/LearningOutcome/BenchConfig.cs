@@ -135,7 +135,14 @@ public sealed record BenchConfig
         ["klHorizon"] = 100,                                // was the default 10,000: with 64 rollouts per iteration β could not move at all (KL ran to 18)
         ["initKlCoef"] = 0.1,
         // no missingEosPenalty (was 1): with it PPO learned to end early (77 % EOS), which the gold score does not reward
+        ["heldoutEvery"] = 10,                              // issue 14: a held-out check every 10 iterations on prompts the evaluation does not use
+        ["heldoutPrompts"] = CheckPrompts,
+        ["keepBest"] = "proxy",                             // the policy written is the check with the best RM score…
+        ["heldoutMaxKl"] = 9.0,                             // …within a KL budget: the target's 10 nats less one for the noise of a 64-prompt check
     });
+
+    /// <summary>Held-out prompts of PPO's checks: the ones after the evaluation's <see cref="EvalPrompts"/>, so selection never sees the evaluation's prompts.</summary>
+    public int CheckPrompts { get; init; } = 64;
 
     /// <summary>
     /// GRPO at PPO's rollout size and passes (16 prompts × G 4 = 64 completions, μ = 4 passes × 2 minibatches, lr 1e-4), so

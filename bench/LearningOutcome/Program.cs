@@ -31,7 +31,11 @@ var log = Console.Error;
 log.WriteLine($"learning-outcome: data {dataDir}, work {work}");
 
 var store = new LocalArtifactStore(Path.Combine(work, "store"));
-var runner = new TrainerRunner(store.RootFolder, Path.Combine(work, "trainer"), config, log);
+var gold = GoldScorer.Load(Path.Combine(dataDir, "lexicons"));
+var goldV1 = GoldScorer.Load(Path.Combine(dataDir, "lexicons"), new GoldScorerOptions { Version = GoldVersion.V1 });
+var probes = File.ReadLines(Path.Combine(dataDir, "references.jsonl")).Take(50)
+    .Select(line => JsonSerializer.Deserialize<DemoReference>(line, JsonDefaults.Options)!).Select(r => (r.Prompt, r.Reference));
+var runner = new TrainerRunner(store.RootFolder, Path.Combine(work, "trainer"), config, log, TrainerRunner.GoldFingerprint(gold, goldV1, probes));
 if (Option("--render") is { } rendered)
 {
     var printed = await File.ReadAllTextAsync(rendered);
@@ -49,7 +53,7 @@ if (Option("--render") is { } rendered)
         outcomes.Add(p.Status == "ok" ? await OutcomeAsync(p.Policy, saved.Outputs[$"evaluate-{p.Policy.ToLowerInvariant()}"]) : p);
     }
 
-    saved = saved with { SampleEosFraction = sampled.Average(c => c.EndedWithEos ? 1.0 : 0.0), Policies = outcomes };
+    saved = saved with { SampleEosFraction = sampled.Average(c => c.EndedWithEos ? 1.0 : 0.0), Policies = outcomes, Samples = await SampleRowsAsync(outcomes) };
     await File.WriteAllTextAsync(Path.Combine(repo, "docs/learning-outcome.md"), LearningOutcomeDoc.Render(saved, repo));
     Console.WriteLine(saved.Table());
     return 0;
@@ -61,6 +65,7 @@ var corpusInput = await PutDataAsync("corpus.txt", Encoding.UTF8.GetBytes(corpus
 var labelPromptsInput = await PutDataAsync("prompts.train.jsonl", Lines(trainPrompts.Take(config.LabelPrompts)));
 var ppoPromptsInput = await PutDataAsync("prompts.ppo.jsonl", Lines(trainPrompts.Skip(config.LabelPrompts).Take(config.PpoPrompts)));
 var heldoutPromptsInput = await PutDataAsync("prompts.heldout.jsonl", await File.ReadAllBytesAsync(Path.Combine(dataDir, "prompts.heldout.jsonl")));
+var checkPromptsInput = await PutDataAsync("prompts.check.jsonl", Lines(File.ReadLines(Path.Combine(dataDir, "prompts.heldout.jsonl")).Skip(config.EvalPrompts).Take(config.CheckPrompts)));
 var lexiconFiles = Directory.GetFiles(Path.Combine(dataDir, "lexicons")).Order(StringComparer.Ordinal).ToList();
 var lexiconsInput = $"data/{TrainerRunner.ContentKey(lexiconFiles.SelectMany(f => Encoding.UTF8.GetBytes(Path.GetFileName(f)).Concat(File.ReadAllBytes(f))).ToArray())}/lexicons";
 foreach (var file in lexiconFiles)
@@ -68,7 +73,6 @@ foreach (var file in lexiconFiles)
     await store.PutFileAsync($"{lexiconsInput}/{Path.GetFileName(file)}", file);
 }
 
-var gold = GoldScorer.Load(Path.Combine(dataDir, "lexicons"));
 var seconds = new Dictionary<string, double>();
 var cpuSeconds = new Dictionary<string, double>();
 var outputs = new Dictionary<string, string>();
@@ -135,7 +139,7 @@ if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is {
         result = result with { RmHeldoutAccuracy = rm?["rm/heldout_accuracy"]!.GetValue<double>() };
         var trainers = new (string Name, JsonObject Inputs, JsonObject Params)[]
         {
-            ("ppo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Ppo),
+            ("ppo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput, ["heldout"] = checkPromptsInput }, config.Ppo),
             ("dpo", new() { ["policy"] = sft, ["preferences"] = preferences }, config.Dpo),
             ("grpo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Grpo),
             ("rloo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Rloo),
@@ -163,20 +167,25 @@ if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is {
 
         if (outputs.TryGetValue("ppo", out var ppoOutput) && await store.ExistsAsync($"{ppoOutput}/metrics.jsonl"))
         {
-            curve.AddRange((await ReadLinesAsync<JsonObject>($"{ppoOutput}/metrics.jsonl"))
-                .Where(l => l.ContainsKey("objective/kl"))
-                .Select(l => (Step: l["step"]!.GetValue<long>(), Kl: l["objective/kl"]!.GetValue<double>(), Gold: l["objective/gold"]?.GetValue<double>(), Score: l["objective/scores"]?.GetValue<double>()))
+            // PPO's held-out checks (same prompts and seed each time), or without them every training rollout.
+            var lines = (await ReadLinesAsync<JsonObject>($"{ppoOutput}/metrics.jsonl")).ToList();
+            var prefix = lines.Any(l => l.ContainsKey("heldout/kl")) ? "heldout" : "objective";
+            curve.AddRange(lines
+                .Where(l => l.ContainsKey($"{prefix}/kl"))
+                .Select(l => (Step: l["step"]!.GetValue<long>(), Kl: l[$"{prefix}/kl"]!.GetValue<double>(), Gold: l[$"{prefix}/gold"]?.GetValue<double>(),
+                    Score: l[prefix == "heldout" ? "heldout/reward" : "objective/scores"]?.GetValue<double>()))
                 .Select(l => new CurvePoint(l.Step, l.Kl, Math.Sqrt(Math.Max(0, l.Kl)), l.Gold, l.Score)));
         }
     }
 
-    result = result with { Policies = policies, PpoCurve = curve };
+    result = result with { Policies = policies, PpoCurve = curve, Samples = await SampleRowsAsync(policies) };
 }
 
 result = result with { TotalSeconds = clock.Elapsed.TotalSeconds, Load = load.Summary(), Problems = problems };
 Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Indented));
 Console.WriteLine();
 Console.WriteLine(result.Table());
+Console.WriteLine(result.SamplesTable());
 if (writeDoc)
 {
     var doc = Path.Combine(repo, "docs/learning-outcome.md");
@@ -245,9 +254,46 @@ async Task<PolicyOutcome> OutcomeAsync(string name, string output)
     double M(string key) => m[key]!.GetValue<double>();
     double? Optional(string key) => m[key]?.GetValue<double>();
     var gain = (M(MetricKeys.Gold) - M("eval/ref_gold")) / M("eval/ref_gold_std");
+    // The same policies' samples under the old gold (V1), scored here: the trainer scored them with the current gold only.
+    var samples = (await ReadLinesAsync<EvaluationSample>($"{output}/{EvaluateVerb.SamplesOutput}")).ToList();
+    var oldGold = GoldChange.Of(samples.Select(x => goldV1.Score(x.Prompt, x.Policy).Total).ToList(), samples.Select(x => goldV1.Score(x.Prompt, x.Reference).Total).ToList());
     return new PolicyOutcome(name, "ok", M(MetricKeys.Gold), M("eval/ref_gold"), M("eval/ref_gold_std"), gain, M(MetricKeys.Kl), M(MetricKeys.Reward), M(MetricKeys.WinRate),
         [.. report["flags"]!.AsArray().Select(f => f!["name"]!.GetValue<string>())],
-        M("eval/eos_fraction"), M("eval/response_tokens"), Optional("eval/ref_eos_fraction"), M("eval/ref_response_tokens"));
+        M("eval/eos_fraction"), M("eval/response_tokens"), Optional("eval/ref_eos_fraction"), M("eval/ref_response_tokens"))
+    {
+        Fluency = Optional("eval/gold/fluency"),
+        SftFluency = Optional("eval/ref_gold/fluency"),
+        SentenceEndFraction = Optional("eval/sentence_end_fraction"),
+        SftSentenceEndFraction = Optional("eval/ref_sentence_end_fraction"),
+        GoldV1 = oldGold,
+        Evaluation = output,
+    };
+}
+
+// Ten held-out prompts drawn with the run's seed (not picked), each with its first sample from SFT and every trained policy
+// (the evaluations sample prompt i of SFT and of each policy with the same generator seed, so the SFT column is shared).
+async Task<IReadOnlyList<SampleRow>> SampleRowsAsync(IReadOnlyList<PolicyOutcome> outcomes)
+{
+    var ok = outcomes.Where(o => o.Status == "ok" && o.Evaluation is not null && !o.Policy.StartsWith("SFT", StringComparison.Ordinal)).ToList();
+    if (ok.Count == 0)
+    {
+        return [];
+    }
+
+    var byPolicy = new Dictionary<string, Dictionary<string, EvaluationSample>>();
+    foreach (var o in ok)
+    {
+        byPolicy[o.Policy] = (await ReadLinesAsync<EvaluationSample>($"{o.Evaluation}/{EvaluateVerb.SamplesOutput}")).Where(x => x.Index == 0).ToDictionary(x => x.PromptId);
+    }
+
+    var ids = byPolicy[ok[0].Policy].Keys.Order(StringComparer.Ordinal).ToArray();
+    new Random(config.Seed).Shuffle(ids);
+    return [.. ids.Take(SampleRow.Count).Select(id =>
+    {
+        var first = byPolicy[ok[0].Policy][id];
+        return new SampleRow(first.Prompt, first.Reference, gold.Score(first.Prompt, first.Reference).Total, goldV1.Score(first.Prompt, first.Reference).Total,
+            [.. ok.Select(o => byPolicy[o.Policy][id]).Select((x, i) => new PolicySample(ok[i].Policy, x.Policy, gold.Score(x.Prompt, x.Policy).Total, goldV1.Score(x.Prompt, x.Policy).Total))]);
+    })];
 }
 
 async Task<IEnumerable<T>> ReadLinesAsync<T>(string path) =>

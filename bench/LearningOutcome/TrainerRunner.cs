@@ -20,24 +20,41 @@ public sealed record JobRun(string Verb, string Output, int ExitCode, double Sec
 /// progress lines. Outputs are content-addressed (<see cref="OutputFor"/>): a job whose verb, inputs and params are
 /// unchanged writes to the same folder, so in a reused work folder it is complete already and is not run again.
 /// </summary>
-public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig config, TextWriter log)
+/// <param name="goldKey">
+/// A fingerprint of the gold scorer's code (<see cref="GoldFingerprint"/>): jobs that read the lexicons score with the gold inside
+/// the trainer, so a change of the gold's code (not only of its files) must give them new outputs.
+/// </param>
+public sealed class TrainerRunner(string storeRoot, string workRoot, BenchConfig config, TextWriter log, string goldKey = "")
 {
     public static string TrainerDll => Path.Combine(AppContext.BaseDirectory, "rlhf-trainer.dll");
 
     /// <summary>
-    /// <c>runs/bench/{name}-{key}</c>, key = 10 hex digits of SHA-256 over verb, inputs, params, seed and threads (which change floating-point sums). Inputs
+    /// <c>runs/bench/{name}-{key}</c>, key = 10 hex digits of SHA-256 over verb, inputs, params, seed, threads (which change floating-point sums) and, for jobs that read the lexicons, the gold's fingerprint. Inputs
     /// name content-addressed paths (data under <see cref="ContentKey"/>, upstream jobs under their own key), so the key
     /// changes whenever anything the job reads changes.
     /// </summary>
-    public string OutputFor(string name, string verb, JsonObject inputs, JsonObject parameters) =>
-        $"runs/bench/{name}-{ContentKey(Encoding.UTF8.GetBytes(new JsonObject
+    public string OutputFor(string name, string verb, JsonObject inputs, JsonObject parameters)
+    {
+        var key = new JsonObject
         {
             ["verb"] = verb,
             ["inputs"] = inputs.DeepClone(),
             ["params"] = parameters.DeepClone(),
             ["seed"] = config.Seed,
             ["threads"] = config.ThreadsFor(verb),
-        }.ToJsonString()))}";
+        };
+        if (inputs.ContainsKey("lexicons"))
+        {
+            key["gold"] = goldKey;
+        }
+
+        return $"runs/bench/{name}-{ContentKey(Encoding.UTF8.GetBytes(key.ToJsonString()))}";
+    }
+
+    /// <summary>10 hex digits of SHA-256 over the gold totals (V1 and the default) of fixed strings: changes whenever the gold's code does.</summary>
+    public static string GoldFingerprint(Rlhf.Core.Demo.GoldScorer gold, Rlhf.Core.Demo.GoldScorer goldV1, IEnumerable<(string Prompt, string Text)> probes) =>
+        ContentKey(Encoding.UTF8.GetBytes(string.Join('\n', probes.Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $"{gold.Score(p.Prompt, p.Text).Total:R} {goldV1.Score(p.Prompt, p.Text).Total:R}")))));
 
     /// <summary>10 hex digits of SHA-256 of <paramref name="content"/>.</summary>
     public static string ContentKey(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content))[..10];

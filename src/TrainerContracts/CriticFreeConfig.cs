@@ -66,6 +66,9 @@ public abstract record CriticFreeConfig : ITrainerParams
     /// <summary>sumThenNormalize | normalizeThenSum: how several sources become one reward (TRL <c>multi_objective_aggregation</c>).</summary>
     public RewardAggregation RewardAggregation { get; init; } = RewardAggregation.SumThenNormalize;
 
+    /// <summary>Weight λ of the reward ensemble's disagreement: reward = mean − λ·std over the reward model's standardised heads (as PPO's).</summary>
+    public double UncertaintyPenalty { get; init; }
+
     [JsonIgnore]
     public double UpperClip => EpsilonHigh ?? Epsilon;
 
@@ -88,7 +91,8 @@ public abstract record CriticFreeConfig : ITrainerParams
         .NonNegative(nameof(Beta), Beta)
         .OpenUnit(nameof(Epsilon), Epsilon)
         .Check(EpsilonHigh is null or (> 0 and < 10), nameof(EpsilonHigh), "must be in (0, 10)")
-        .Check(MissingEosPenalty is null or >= 0, nameof(MissingEosPenalty), "must be >= 0");
+        .Check(MissingEosPenalty is null or >= 0, nameof(MissingEosPenalty), "must be >= 0")
+        .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty);
 
     /// <summary>Adds the problems of <c>params.rewards</c> (shared with PPO).</summary>
     internal static ParamChecks RewardChecks(ParamChecks checks, IReadOnlyList<RewardSourceConfig>? rewards)

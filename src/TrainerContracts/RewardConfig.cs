@@ -16,6 +16,9 @@ public enum RewardPooling
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RewardConfig : ITrainerParams
 {
+    /// <summary>Most heads of a reward ensemble: enough for a std estimate, few enough that the heads stay a small share of the model.</summary>
+    public const int MaxEnsembleSize = 16;
+
     /// <summary>Optimiser learning rate.</summary>
     public double LearningRate { get; init; } = 9e-6;
 
@@ -55,7 +58,15 @@ public sealed record RewardConfig : ITrainerParams
     /// <summary>Where the score head reads: <c>last</c> token (InstructGPT) or <c>mean</c> of the response tokens.</summary>
     public RewardPooling Pooling { get; init; } = RewardPooling.Last;
 
+    /// <summary>
+    /// Reward heads K on the shared trunk, each trained on its own Poisson(1) bootstrap weights of the prompts (seeded by the
+    /// job's seed and the head), so their disagreement measures what the labels leave uncertain. Policy optimisation reads
+    /// mean − λ·std over the standardised heads (<c>uncertaintyPenalty</c>); 1 = a single head.
+    /// </summary>
+    public int EnsembleSize { get; init; } = 1;
+
     public IReadOnlyList<string> Validate() => new ParamChecks()
+        .Check(EnsembleSize is >= 1 and <= MaxEnsembleSize, nameof(EnsembleSize), $"must be between 1 and {MaxEnsembleSize}")
         .Positive(nameof(LearningRate), LearningRate)
         .AtLeast(nameof(BatchSize), BatchSize, 1)
         .AtLeast(nameof(Epochs), Epochs, 1)

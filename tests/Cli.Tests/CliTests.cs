@@ -50,6 +50,11 @@ public sealed class CliTests(LocalHostFixture host)
         var file = summary["reportFile"]!.GetValue<string>();
         Assert.Equal(Path.Combine(dataDir, "reports", $"{summary["runId"]!.GetValue<string>()}.html"), file);
         Assert.Contains("<html", await File.ReadAllTextAsync(file), StringComparison.OrdinalIgnoreCase);
+        // Three of the samples the evaluation drew with the run's seed: what SFT and the tuned policy wrote for one prompt.
+        var samples = summary["samples"]!.AsArray();
+        Assert.Equal(3, samples.Count);
+        Assert.All(samples, s => Assert.False(string.IsNullOrEmpty(s!["prompt"]!.GetValue<string>())));
+        Assert.All(samples, s => Assert.NotNull(s!["sftGold"]));
         Directory.Delete(dataDir, recursive: true);
     }
 

@@ -15,7 +15,7 @@ public static class ReportCharts
     /// <summary>The charts of one policy-optimisation algorithm's step (its report section in <see cref="PolicyAlgorithms"/>).</summary>
     public static IReadOnlyList<ReportChart> ForAlgorithm(PolicyAlgorithm algorithm, RunReportData data, FontStatus fonts) => algorithm switch
     {
-        PolicyAlgorithm.Ppo => [PpoReward(data, fonts), GoldVsKl(data, fonts), PpoKl(data, fonts), PpoKlCoef(data, fonts), PpoEntropy(data, fonts), .. RewardSources(data, fonts, algorithm)],
+        PolicyAlgorithm.Ppo => [PpoReward(data, fonts), ReportGaoCurve.Chart(data, fonts), PpoKl(data, fonts), PpoKlCoef(data, fonts), PpoEntropy(data, fonts), .. RewardSources(data, fonts, algorithm)],
         PolicyAlgorithm.Dpo => [DpoAccuracy(data, fonts), DpoMargins(data, fonts)],
         PolicyAlgorithm.Grpo or PolicyAlgorithm.Rloo =>
             [CriticFreeReward(data, fonts, algorithm), CriticFreeGroups(data, fonts, algorithm), CriticFreeKl(data, fonts, algorithm), .. RewardSources(data, fonts, algorithm)],
@@ -98,34 +98,6 @@ public static class ReportCharts
         return Metric(
             data, fonts, $"{row.Step}-kl", $"{row.ReportSection}: KL to the SFT policy", row.Step, "iteration", "KL (nats/sequence)",
             [("objective/kl", "k1")]);
-    }
-
-    /// <summary>
-    /// Gold score against √KL over PPO training (Gao et al. 2022 plot gold reward against √KL: it rises, then falls
-    /// once the policy over-optimises the proxy reward). KL is the batch's k1 mean, clamped at 0 before the root.
-    /// </summary>
-    public static ReportChart GoldVsKl(RunReportData data, FontStatus fonts)
-    {
-        const string id = "ppo-gold-kl";
-        const string title = "Gold score vs √KL";
-        if (data.Step("ppo")?.Metrics is not { } metrics)
-        {
-            return ReportChart.Missing(id, title, ReportNotes.Absence(data, "ppo", "metrics"));
-        }
-
-        var pairs = metrics.Paired("objective/kl", "objective/gold");
-        if (pairs.Count == 0)
-        {
-            return ReportChart.Missing(id, title, metrics.Has("objective/kl")
-                ? $"{ReportNotes.NotAvailable}: the ppo step logged no objective/gold (it runs the gold scorer only with inputs.lexicons)."
-                : $"{ReportNotes.NotAvailable}: the ppo step logged no objective/kl.");
-        }
-
-        var plot = ChartSvg.Create(title, "√KL to the SFT policy (√nats)", "gold score (lexicon units)", fonts);
-        var line = plot.Add.Scatter(pairs.Select(p => Math.Sqrt(Math.Max(0, p.X))).ToArray(), pairs.Select(p => p.Y).ToArray(), ChartSvg.Palette[0]);
-        Style(line, pairs.Count);
-        return new ReportChart(id, title, ChartSvg.Render(plot, id, title), null,
-            $"One point per PPO iteration ({pairs.Count}), joined in training order; from ppo/{data.Step("ppo")!.MetricsSource}.");
     }
 
     /// <summary>Horizontal bars: when each stage started and how long it took (a running stage ends at the last update).</summary>

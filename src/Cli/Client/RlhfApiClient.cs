@@ -102,6 +102,13 @@ public sealed class RlhfApiClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    /// <summary>The text of one of the run's artifacts, by its path inside the run's folder (<c>evaluate/evaluation.json</c>).</summary>
+    public async Task<string> GetArtifactTextAsync(string runId, string relativePath, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, $"{RunPath(runId)}/artifacts/{relativePath}", null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     /// <summary>True when an rlhf API answers at the endpoint.</summary>
     public async Task<bool> IsServingAsync(CancellationToken cancellationToken = default)
     {

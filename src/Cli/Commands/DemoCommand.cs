@@ -43,7 +43,10 @@ public static class DemoCommand
         var reportFile = Path.GetFullPath(Path.Combine(dataDir, "reports", $"{run.Id}.html"));
         Directory.CreateDirectory(Path.GetDirectoryName(reportFile)!);
         await File.WriteAllTextAsync(reportFile, await client.GetReportAsync(run.Id, cancellationToken), cancellationToken);
-        var summary = DemoSummary.From(run) with { ReportFile = reportFile };
+        var evaluation = run.Artifacts.FirstOrDefault(a => a.Path.EndsWith("/evaluation.json", StringComparison.Ordinal));
+        var samples = evaluation is null ? []
+            : DemoSummary.SamplesOf(await client.GetArtifactTextAsync(run.Id, evaluation.Path[RunIds.ArtifactPrefix(run.Id).Length..], cancellationToken));
+        var summary = DemoSummary.From(run) with { ReportFile = reportFile, Samples = samples };
         if (json)
         {
             await CliApp.WriteJsonAsync(io, summary);
@@ -107,8 +110,22 @@ public static class DemoCommand
         }
 
         io.Out.WriteLine($"report:    {summary.ReportFile ?? summary.ReportUri}");
+        if (summary.Samples.Count > 0)
+        {
+            // whole texts on lines of their own: a table would wrap or cut them
+            io.Out.WriteLine("What they wrote (held-out prompts drawn with the run's seed, not picked):");
+            foreach (var s in summary.Samples)
+            {
+                io.Out.WriteLine($"  prompt: {s.Prompt}");
+                io.Out.WriteLine($"    SFT   (gold {Gold(s.SftGold)}): {s.Sft}");
+                io.Out.WriteLine($"    tuned (gold {Gold(s.TunedGold)}): {s.Tuned}");
+            }
+        }
+
         io.Out.Flush();
         RunRendering.WriteStages(io, run);
         RunRendering.WriteMetrics(io.Ansi, run.Metrics);
     }
+
+    private static string Gold(double? gold) => gold?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a";
 }

@@ -17,6 +17,24 @@ public sealed record DemoSummary(
     /// <summary>The report saved as a file when the run ended (it outlives the demo's host, unlike <see cref="ReportUri"/>).</summary>
     public string? ReportFile { get; init; }
 
+    /// <summary>How many of the evaluation's seed-drawn samples the summary prints.</summary>
+    public const int ShownSamples = 3;
+
+    /// <summary>
+    /// The first <see cref="ShownSamples"/> of the samples the evaluate job drew with the run's seed (not picked): what SFT and
+    /// the tuned policy wrote for the same held-out prompt, so a reader sees the gain, or its absence, in words.
+    /// </summary>
+    public IReadOnlyList<DemoSample> Samples { get; init; } = [];
+
+    /// <summary>The shown samples of an <c>evaluation.json</c> (its <c>samples</c> array).</summary>
+    public static IReadOnlyList<DemoSample> SamplesOf(string evaluationJson)
+    {
+        var samples = System.Text.Json.Nodes.JsonNode.Parse(evaluationJson)?["samples"]?.AsArray() ?? [];
+        return [.. samples.Take(ShownSamples).Select(s => new DemoSample(
+            s!["prompt"]!.GetValue<string>(), s["reference"]!.GetValue<string>(), s["policy"]!.GetValue<string>(),
+            s["referenceGold"]?.GetValue<double?>(), s["policyGold"]?.GetValue<double?>()))];
+    }
+
     /// <summary>The figures a reader looks for first, by label → metric key the run reports.</summary>
     public static IReadOnlyList<(string Label, string Key)> HighlightKeys { get; } =
     [
@@ -53,3 +71,6 @@ public sealed record DemoStage(string Stage, double? Seconds)
     /// <summary>The earlier run whose completed steps the stage took (a demo run again over the same data reuses them).</summary>
     public string? ReusedFrom { get; init; }
 }
+
+/// <summary>One held-out prompt with SFT's and the tuned policy's continuation and their gold scores (null without a gold).</summary>
+public sealed record DemoSample(string Prompt, string Sft, string Tuned, double? SftGold, double? TunedGold);

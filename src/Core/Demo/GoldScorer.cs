@@ -19,12 +19,15 @@ namespace Rlhf.Core.Demo;
 /// V2 adds the fluency judge and lets the lexicons credit only text that reads as language:
 /// <code>
 /// F          = <see cref="FluencyJudge"/> score of the continuation after the prompt ∈ [0, 1] (held-out median ≈ 0.5)
-/// credit     = min(1, F / FluencyPass)
+/// credit     = min(1, F / FluencyPass)^FluencyCreditPower · (1 − repetition)   repetition as in degeneracy
 /// fluency    = FluencyWeight · F
 /// complete   = CompletenessWeight · [continuation ends a sentence]              (<see cref="FluencyText.IsComplete"/>)
 /// total      = credit · (sentiment + plainness + on_topic + complete) + harsh + word_salad + degeneracy + fluency
 /// </code>
-/// The components reported for V2 are the credited ones, so they still sum to the total.
+/// The components reported for V2 are the credited ones, so they still sum to the total. The credit starts at the held-out
+/// median (typical real text earns full credit) and falls with the square of F below it, and repeated text earns it once;
+/// the judge gives the words of an unfinished last sentence no positive fluency, so a continuation that never ends a sentence
+/// reads worse than almost every real one and keeps little of the lexicon terms (a truncation cost on top of completeness).
 /// P and C are the content words (not stopwords, ≥ 3 letters) of the prompt and the continuation;
 /// the degeneracy measures are those of <see cref="TextDegeneracy"/>. Sentiment counts each distinct word
 /// once, saturates, and repetition is penalised, so repeating one positive word scores far below a plain
@@ -39,9 +42,9 @@ public sealed class GoldScorer
     {
         Lexicons = lexicons;
         Options = options ?? new GoldScorerOptions();
-        if (Options.MinWords < 1 || Options.SentimentCap <= 0 || Options.MinStopwordShare <= 0)
+        if (Options.MinWords < 1 || Options.SentimentCap <= 0 || Options.MinStopwordShare <= 0 || Options.FluencyPass <= 0 || Options.FluencyCreditPower <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "MinWords, SentimentCap and MinStopwordShare must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "MinWords, SentimentCap, MinStopwordShare, FluencyPass and FluencyCreditPower must be positive.");
         }
 
         if (Options.Version == GoldVersion.V2 && fluency is null)
@@ -84,7 +87,8 @@ public sealed class GoldScorer
         var harsh = -Options.HarshWeight * words.Count(IsHarsh) / n;
         var stopwordShare = words.Count == 0 ? 1.0 : words.Count(Lexicons.Stopwords.Contains) / (double)words.Count;
         var wordSalad = -Options.WordSaladWeight * Math.Max(0, 1 - (stopwordShare / Options.MinStopwordShare));
-        var degeneracy = -(Options.RepetitionWeight * TextDegeneracy.WordRepetition(words, Lexicons.Stopwords)
+        var repetition = TextDegeneracy.WordRepetition(words, Lexicons.Stopwords);
+        var degeneracy = -(Options.RepetitionWeight * repetition
             + Options.NonWordWeight * TextDegeneracy.NonWordShare(text)
             + Options.CharRunWeight * TextDegeneracy.CharRunShare(text));
 
@@ -94,7 +98,7 @@ public sealed class GoldScorer
         }
 
         var f = Fluency.Score(prompt, continuation);
-        var credit = Math.Min(1, f / Options.FluencyPass);
+        var credit = Math.Pow(Math.Min(1, f / Options.FluencyPass), Options.FluencyCreditPower) * (1 - repetition);
         var complete = FluencyText.IsComplete(continuation) ? Options.CompletenessWeight : 0;
         return new GoldScore(credit * sentiment, credit * plainness, credit * onTopic, harsh, wordSalad, degeneracy, words.Count,
             Options.FluencyWeight * f, credit * complete);

@@ -10,10 +10,20 @@ public sealed record GoldScorerOptions
     public double FluencyWeight { get; init; } = 1.0;
 
     /// <summary>
-    /// V2: fluency F at or above which the lexicon terms get full credit; below it they are scaled by F / FluencyPass, so
-    /// salad of kind, easy words (F ≈ 0) earns nothing for kindness or plainness. 0.25 is the held-out sentences' lower quartile.
+    /// V2: fluency F at or above which the lexicon terms get full credit; below it they are scaled by
+    /// (F / FluencyPass)^<see cref="FluencyCreditPower"/>, so salad of kind, easy words (F ≈ 0) earns nothing for kindness or
+    /// plainness. 0.5 is the held-out sentences' median: text earns full credit once it reads as well as typical real text.
+    /// (The first V2 used the lower quartile, 0.25, with power 1: a salad of easy words and stopwords at F ≈ 0.13 kept half its
+    /// lexicon credit and beat real text; see tests/Core.Tests/Demo/FluencyGoldTests.cs.)
     /// </summary>
-    public double FluencyPass { get; init; } = 0.25;
+    public double FluencyPass { get; init; } = 0.5;
+
+    /// <summary>
+    /// V2: power of the fluency credit below <see cref="FluencyPass"/>. 2: text that reads worse than three in four real
+    /// sentences (F = 0.25) keeps a quarter of its lexicon credit, not half, so a kind salad at F ≈ 0.13 cannot out-earn
+    /// kind real text on sentiment.
+    /// </summary>
+    public double FluencyCreditPower { get; init; } = 2;
 
     /// <summary>V2: bonus for a continuation that finishes a sentence (<see cref="Fluency.FluencyText.IsComplete"/>).</summary>
     public double CompletenessWeight { get; init; } = 0.5;

@@ -52,6 +52,27 @@ public static class RewardModelLoss
         return rChosen.gt(rRejected).to_type(ScalarType.Float32).mean();
     }
 
+    /// <summary>
+    /// The loss of a reward ensemble: each head k's grouped loss (as <see cref="Compute"/>'s) weighted by its own bootstrap
+    /// weights over the groups, Σ_g w_gk·ℓ_gk / Σ_g w_gk, then averaged over the heads with any weight (a head whose
+    /// weights are all 0 sits the batch out). rChosen, rRejected (P, K); group (P) int64; weights (G, K) → ().
+    /// </summary>
+    public static Tensor EnsembleLoss(Tensor rChosen, Tensor rRejected, Tensor group, Tensor weights, double centerCoef = 0)
+    {
+        MaskedOps.RequireSameShape(rChosen, rRejected, nameof(rChosen), nameof(rRejected));
+        var perPair = -nn.functional.logsigmoid(rChosen - rRejected);                       // (P, K)
+        if (centerCoef != 0)
+        {
+            perPair = perPair + centerCoef * (rChosen + rRejected).square();
+        }
+
+        var perGroup = GroupMeans(perPair, group);                                          // (G, K)
+        var total = weights.sum(dim: 0);                                                     // (K); sum(0) would bind to sum(ScalarType)
+        var used = total.gt(0);
+        var perHead = (perGroup * weights).sum(dim: 0) / total.clamp_min(1e-12);            // (K)
+        return perHead.masked_select(used).mean();
+    }
+
     /// <summary>Mean within each group, then mean over groups: values (P), group (P) int64 → ().</summary>
     public static Tensor GroupMean(Tensor values, Tensor group)
     {
@@ -66,5 +87,20 @@ public static class RewardModelLoss
         }
 
         return (sums / counts).mean();
+    }
+
+    /// <summary>Mean within each group, per column: values (P, K), group (P) int64 → (G, K); every group needs a pair.</summary>
+    public static Tensor GroupMeans(Tensor values, Tensor group)
+    {
+        var groups = group.max().item<long>() + 1;
+        var index = group.to(values.device);
+        var sums = zeros([groups, values.shape[1]], dtype: values.dtype, device: values.device).index_add(0, index, values, 1); // (G, K)
+        var counts = zeros(groups, dtype: values.dtype, device: values.device).index_add(0, index, ones(values.shape[0], dtype: values.dtype, device: values.device), 1); // (G)
+        if (counts.eq(0).any().item<bool>())
+        {
+            throw new ArgumentException("every group 0…G−1 needs at least one pair.", nameof(group));
+        }
+
+        return sums / counts.unsqueeze(1);
     }
 }

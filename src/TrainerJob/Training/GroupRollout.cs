@@ -62,7 +62,7 @@ public sealed record GroupRollout(
         var current = RolloutForward.PolicyLogProbs(policy, tokens, mask, promptLength, config.Temperature);             // (R, N) each
         var refLogProbs = reference is null ? null : RolloutForward.PolicyLogProbs(reference, tokens, mask, promptLength, config.Temperature).LogProbs;
         var responseIds = RolloutCollector.ResponseIds(generated);
-        var raw = rewardModel.Score(rewardModel.SampledBatch(queries, responseIds, generated.EndedWithEos)).to(policy.Device); // (R)
+        var raw = rewardModel.PenalizedScore(rewardModel.SampledBatch(queries, responseIds, generated.EndedWithEos), config.UncertaintyPenalty).to(policy.Device); // (R)
         var endedWithEos = tensor(generated.EndedWithEos, device: policy.Device);
         var scores = RewardShaping.ProcessScores(raw, endedWithEos, new RewardShapingOptions(
             KlCoef: 0,

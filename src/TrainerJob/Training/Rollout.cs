@@ -19,7 +19,7 @@ namespace Rlhf.TrainerJob.Training;
 /// <param name="RefLogProbs">(B, N) log π_ref of the same tokens (from logits / temperature).</param>
 /// <param name="Entropy">(B, N) entropy of π_old's next-token distributions.</param>
 /// <param name="Values">(B, N) V_old(s_t) from the critic.</param>
-/// <param name="Scores">(B) raw reward-model scores of query + response + EOS (<see cref="RewardModel.SampledBatch"/>).</param>
+/// <param name="Scores">(B) raw reward-model scores of query + response + EOS (<see cref="RewardModel.SampledBatch"/>); for an ensemble, mean − λ·std of its standardised heads (<see cref="RewardModel.PenalizedScore"/>).</param>
 /// <param name="Prompts">The prompts' text, per row.</param>
 /// <param name="Responses">The responses' text (EOS dropped), per row.</param>
 public sealed record Rollout(
@@ -75,7 +75,8 @@ public static class RolloutCollector
         var values = critic.Values(tokens, mask, promptLength);                                              // (B, N)
 
         var responseIds = ResponseIds(generated);
-        var scores = rewardModel.Score(rewardModel.SampledBatch(queries, responseIds, generated.EndedWithEos)).to(policy.Device); // (B)
+        var scored = rewardModel.SampledBatch(queries, responseIds, generated.EndedWithEos);
+        var scores = rewardModel.PenalizedScore(scored, config.UncertaintyPenalty).to(policy.Device);                       // (B)
         var texts = responseIds.Select((ids, row) => tokenizer.Decode(generated.EndedWithEos[row] ? ids.AsSpan(0, ids.Length - 1) : ids)).ToList();
 
         return new Rollout(

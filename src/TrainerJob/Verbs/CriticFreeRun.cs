@@ -142,6 +142,11 @@ public static class CriticFreeRun
             $"{config.MaxNewTokens} leaves no room for a prompt in the policy's n_positions {policy.Config.NPositions}");
         JobSpecException.Require(rewardModel.Tokenizer.Name == tokenizer.Name && rewardModel.Tokenizer.VocabSize == tokenizer.VocabSize, "inputs.rewardModel",
             $"uses the {rewardModel.Tokenizer.Name} tokenizer but inputs.policy uses {tokenizer.Name}");
+        if (config.UncertaintyPenalty > 0 && rewardModel.EnsembleSize < 2)
+        {
+            // Deterministic for these inputs: the permanent exit code, as for bad input data.
+            throw new InvalidDataException($"params.uncertaintyPenalty {config.UncertaintyPenalty} needs a reward ensemble (reward params.ensembleSize >= 2); inputs.rewardModel has {rewardModel.EnsembleSize} head.");
+        }
         if (promptCount == 0)
         {
             throw new InvalidDataException("inputs.prompts has no prompts.");

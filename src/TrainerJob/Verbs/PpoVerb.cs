@@ -12,15 +12,17 @@ using static TorchSharp.torch;
 
 namespace Rlhf.TrainerJob.Verbs;
 
-/// <summary>The <c>extra</c> state of a PPO checkpoint.</summary>
-public sealed record PpoCheckpointState(KlControllerState KlController);
+/// <summary>The <c>extra</c> state of a PPO checkpoint: the KL controller and the held-out checks so far (the kept policy is a tracked module).</summary>
+public sealed record PpoCheckpointState(KlControllerState KlController, IReadOnlyList<HeldoutPoint>? Heldout = null, long? KeptIteration = null);
 
 /// <summary>
 /// <c>ppo</c>: RLHF with PPO (Ziegler et al. 2019; InstructGPT; TRL). Inputs: <c>policy</c> (SFT model folder, also the
 /// frozen reference), <c>rewardModel</c> (a <see cref="RewardModel"/> folder; also the critic's initialisation, see
 /// <see cref="PpoCritic"/>), <c>prompts</c> (JSONL <c>{"id","prompt"}</c>), optional <c>pretrain</c> (text corpus, for
-/// PPO-ptx) and <c>lexicons</c> (gold-scorer lexicon folder, adds <c>objective/gold</c>). Params: <see cref="PpoConfig"/>.
-/// Outputs: <c>{output}/model/</c> (the policy) and <c>{output}/value/</c> (the critic, head <c>value.safetensors</c>).
+/// PPO-ptx), <c>lexicons</c> (gold-scorer lexicon folder, adds <c>objective/gold</c>) and <c>heldout</c> (prompts of the
+/// held-out check, <see cref="HeldoutCheck"/>; required when <c>params.heldoutEvery</c> &gt; 0). Params: <see cref="PpoConfig"/>.
+/// Outputs: <c>{output}/model/</c> (the policy: the kept held-out check's when checks run, else the last),
+/// <c>{output}/value/</c> (the critic, head <c>value.safetensors</c>) and, with checks, <c>{output}/heldout.json</c> (<see cref="HeldoutLog"/>).
 /// All models run without dropout (eval mode), as TRL disables it, so rollout and update log-probs agree.
 /// </summary>
 public sealed class PpoVerb : IVerb
@@ -31,6 +33,7 @@ public sealed class PpoVerb : IVerb
     public const string PretrainInput = JobInputs.Pretrain;
     public const string LexiconsInput = JobInputs.Lexicons;
     public const string ReferencesInput = JobInputs.References;
+    public const string HeldoutInput = JobInputs.HeldOut;
     public const string ModelOutput = "model";
     public const string ValueOutput = "value";
 
@@ -44,12 +47,15 @@ public sealed class PpoVerb : IVerb
     public VerbRun Prepare(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, PretrainInput, LexiconsInput, ReferencesInput);
+        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, PretrainInput, LexiconsInput, ReferencesInput, HeldoutInput);
         JobParams.RequireInput(spec, PolicyInput);
         JobParams.RequireInput(spec, RewardModelInput);
         JobParams.RequireInput(spec, PromptsInput);
         var config = TrainerParams.Read<PpoConfig>(spec.Params);
         JobSpecException.Require(config.PtxCoef == 0 || JobParams.OptionalInput(spec, PretrainInput) is not null, "inputs.pretrain", "is required when params.ptxCoef > 0");
+        JobSpecException.Require(config.HeldoutEvery == 0 || JobParams.OptionalInput(spec, HeldoutInput) is not null, "inputs.heldout", "is required when params.heldoutEvery > 0");
+        JobSpecException.Require(config.HeldoutEvery == 0 || config.KeepBest != KeepBest.Gold || JobParams.OptionalInput(spec, LexiconsInput) is not null,
+            "inputs.lexicons", "is required when params.keepBest is gold (the gold scorer reads them)");
         return (context, cancellationToken) => RunAsync(context, config, cancellationToken);
     }
 
@@ -82,6 +88,17 @@ public sealed class PpoVerb : IVerb
         context.Log($"policy {policy.ParameterCount:N0} + critic {critic.parameters().Sum(p => p.numel()):N0} parameters, {prompts.Count} prompts, " +
             $"reward stats mean {rewardModel.Stats.Mean:G4} std {rewardModel.Stats.Std:G4}, device {context.Device}");
 
+        using var kept = config.HeldoutEvery > 0 ? Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model) : null;
+        var check = kept is null ? null : new HeldoutCheck(
+            kept, reference, rewardModel, gold, tokenizer,
+            [.. SampleVerb.ReadPrompts(await context.StageInputAsync(HeldoutInput, cancellationToken).ConfigureAwait(false)).TakeLast(config.HeldoutPrompts).Select(p => p.Prompt)],
+            new SamplingOptions(config.MaxNewTokens, config.Temperature, config.TopK, config.TopP), config.MaxPromptTokens, config.KeepBest, config.HeldoutMaxKl,
+            (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
+        if (kept is not null)
+        {
+            context.Checkpoints.Track("kept", kept);
+        }
+
         var order = new EpochOrder(prompts.Count, context.Spec.Seed);
         var controller = config.CreateKlController();
         var cursor = 0L;
@@ -89,9 +106,15 @@ public sealed class PpoVerb : IVerb
         if (resumed is not null)
         {
             cursor = resumed.DataCursor;
-            controller = (resumed.Extra.Deserialize<PpoCheckpointState>(JsonDefaults.Options)
-                ?? throw new InvalidDataException("PPO checkpoint lacks its KL-controller state")).KlController.Restore();
+            var state = resumed.Extra.Deserialize<PpoCheckpointState>(JsonDefaults.Options)
+                ?? throw new InvalidDataException("PPO checkpoint lacks its KL-controller state");
+            controller = state.KlController.Restore();
+            check?.Restore(state.Heldout ?? [], state.KeptIteration);
             context.Log($"resumed from checkpoint at step {resumed.Step} (prompt cursor {cursor}, kl coef {controller.Value:G4})");
+        }
+        else if (check is not null)
+        {
+            await context.StepAsync(0, check.Run(0, policy), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         for (var iteration = (resumed?.Step ?? 0) + 1; iteration <= config.Iterations; iteration++)
@@ -101,15 +124,30 @@ public sealed class PpoVerb : IVerb
             var batch = order.Take(cursor, config.RolloutBatchSize).Select(i => prompts[i].Prompt).ToList();
             cursor += config.RolloutBatchSize;
             var (metrics, tokens) = Iterate(context, learner, reference, rewardModel, tokenizer, batch, config, controller, rewards, gold);
+            if (check is not null && (iteration % config.HeldoutEvery == 0 || iteration == config.Iterations))
+            {
+                foreach (var (key, value) in check.Run(iteration, policy))
+                {
+                    metrics[key] = value;
+                }
+            }
+
             await context.StepAsync(iteration, metrics, tokens, cancellationToken).ConfigureAwait(false);
             if (context.Checkpoints.IsDue(iteration, config.Iterations))
             {
-                var extra = JsonSerializer.SerializeToNode(new PpoCheckpointState(controller.ToState()), JsonDefaults.Options);
+                var extra = JsonSerializer.SerializeToNode(new PpoCheckpointState(controller.ToState(), check?.Points, check?.Kept?.Iteration), JsonDefaults.Options);
                 await context.Checkpoints.SaveAsync(iteration, cursor, extra, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await SaveAsync(context, ModelOutput, folder => ModelIO.Save(folder, policy, tokenizer), cancellationToken).ConfigureAwait(false);
+        if (check is not null)
+        {
+            context.Log($"held-out checks: kept iteration {check.Kept!.Iteration} by {config.KeepBest} (KL {check.Kept.Kl:F2}, reward {check.Kept.Reward:F3}{(check.Kept.Gold is { } g ? $", gold {g:F3}" : "")})");
+            var log = new HeldoutLog(config.KeepBest.ToString().ToLowerInvariant(), config.HeldoutMaxKl, check.Points, check.Kept.Iteration);
+            await context.WriteOutputAsync(HeldoutLog.FileName, JsonSerializer.SerializeToUtf8Bytes(log, JsonDefaults.Indented), cancellationToken).ConfigureAwait(false);
+        }
+
+        await SaveAsync(context, ModelOutput, folder => ModelIO.Save(folder, check?.Best ?? policy, tokenizer), cancellationToken).ConfigureAwait(false);
         await SaveAsync(context, ValueOutput, folder => critic.Save(folder, tokenizer), cancellationToken).ConfigureAwait(false);
     }
 
@@ -154,7 +192,7 @@ public sealed class PpoVerb : IVerb
     }
 
     private static PpoCritic CriticFrom(RewardModel source, PpoConfig config) =>
-        PpoCritic.FromRewardModel(source.Trunk, source.Head, config.NormalizeScores ? (source.Stats.Mean, source.Stats.Std) : null);
+        PpoCritic.FromRewardModel(source.Trunk, source.MeanHead(), config.NormalizeScores ? (source.Stats.Mean, source.Stats.Std) : null);
 
     private static async Task<SftData?> PretrainAsync(JobContext context, PpoConfig config, ITokenizer tokenizer, Gpt policy, CancellationToken cancellationToken)
     {
@@ -178,6 +216,12 @@ public sealed class PpoVerb : IVerb
         if (rewardModel.Tokenizer.Name != tokenizer.Name || rewardModel.Tokenizer.VocabSize != tokenizer.VocabSize)
         {
             throw new ArgumentException($"inputs.rewardModel uses the {rewardModel.Tokenizer.Name} tokenizer but inputs.policy uses {tokenizer.Name}.");
+        }
+
+        if (config.UncertaintyPenalty > 0 && rewardModel.EnsembleSize < 2)
+        {
+            // Deterministic for these inputs: the permanent exit code, as for bad input data.
+            throw new InvalidDataException($"params.uncertaintyPenalty {config.UncertaintyPenalty} needs a reward ensemble (reward params.ensembleSize >= 2); inputs.rewardModel has {rewardModel.EnsembleSize} head.");
         }
 
         if (promptCount == 0)

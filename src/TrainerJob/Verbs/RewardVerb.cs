@@ -40,7 +40,7 @@ public sealed class RewardVerb : IVerb
 
     private static async Task RunAsync(JobContext context, RewardConfig config, CancellationToken cancellationToken)
     {
-        var model = RewardModel.FromPolicy(await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false), context.Device, config.Pooling);
+        var model = RewardModel.FromPolicy(await context.StageInputAsync(PolicyInput, cancellationToken).ConfigureAwait(false), context.Device, config.Pooling, config.EnsembleSize);
         using var _ = model;
         var all = RewardData.Read(await context.StageInputAsync(PreferencesInput, cancellationToken).ConfigureAwait(false), PreferencesInput);
         var (train, heldout) = context.Spec.Inputs.ContainsKey(HeldoutInput)
@@ -77,7 +77,7 @@ public sealed class RewardVerb : IVerb
             var epoch = (int)((step - 1) / stepsPerEpoch);
             var position = (int)((step - 1) % stepsPerEpoch);
             var groups = order.Permutation(epoch).Skip(position * config.BatchSize).Take(config.BatchSize).Select(i => train[(int)i]).ToList();
-            var metrics = TrainStep(model, optimizer, groups, config, maxLength, schedule.At(step));
+            var metrics = TrainStep(model, optimizer, groups, config, maxLength, schedule.At(step), context.Spec.Seed);
             if (heldout.Count > 0 && ((config.EvalEvery > 0 && step % config.EvalEvery == 0) || step == totalSteps))
             {
                 foreach (var (key, value) in Heldout(model, heldout, config, maxLength))
@@ -93,7 +93,15 @@ public sealed class RewardVerb : IVerb
             }
         }
 
-        model.Stats = Stats(model.ScoreTexts([.. train.SelectMany(g => g.Items.Select(item => (g.Prompt, item)))], config.BatchSize, config.AppendEos));
+        var completions = train.SelectMany(g => g.Items.Select(item => (g.Prompt, item))).ToList();
+        if (model.EnsembleSize > 1)
+        {
+            var heads = model.ScoreHeadTexts(completions, config.BatchSize, config.AppendEos);
+            model.HeadStats = [.. Enumerable.Range(0, model.EnsembleSize).Select(k => Stats([.. heads.Select(row => row[k])]))];
+            context.Log($"ensemble of {model.EnsembleSize} heads, each standardised: {string.Join(", ", model.HeadStats.Select((h, k) => $"head {k} mean {h.Mean:F3} std {h.Std:F3}"))}");
+        }
+
+        model.Stats = Stats(model.ScoreTexts(completions, config.BatchSize, config.AppendEos));
         context.Log($"reward stats over training completions: mean {model.Stats.Mean:F4}, std {model.Stats.Std:F4} (n={model.Stats.Count})");
         var folder = Path.Combine(context.WorkDir, "out", ModelOutput);
         if (Directory.Exists(folder))
@@ -105,25 +113,64 @@ public sealed class RewardVerb : IVerb
         await context.WriteOutputFolderAsync(ModelOutput, folder, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Rewards of every item of <paramref name="groups"/> and the grouped Bradley–Terry loss over their pairs.</summary>
-    private static RewardLossResult GroupLoss(RewardModel model, IReadOnlyList<RankedGroup> groups, RewardConfig config, int maxLength)
+    /// <summary>
+    /// Rewards of every item of <paramref name="groups"/> and the grouped Bradley–Terry loss over their pairs. An ensemble's
+    /// metrics are those of its heads' mean raw score; its loss (with <paramref name="seed"/>) weights each head's groups by
+    /// that head's bootstrap weights (<see cref="BootstrapWeight"/>).
+    /// </summary>
+    private static RewardLossResult GroupLoss(RewardModel model, IReadOnlyList<RankedGroup> groups, RewardConfig config, int maxLength, long? seed = null)
     {
         var items = groups.SelectMany(g => g.Items.Select(item => (g.Prompt, item))).ToList();
         var batch = TextBatch.FromText(model.Tokenizer, items, maxLength, config.AppendEos, model.Device);
-        var rewards = model.Score(batch);                                                          // (N) items, group-major
         var pairs = KWiseRanking.Expand([.. groups.Select(g => (IReadOnlyList<int>)[.. Enumerable.Range(0, g.Items.Count)])], model.Device);
-        return RewardModelLoss.Compute(
-            rewards.index_select(0, pairs.Chosen),                                                 // (P)
-            rewards.index_select(0, pairs.Rejected),                                               // (P)
-            centerCoef: config.CenterRewardsCoef,
-            group: pairs.Group);
+        if (model.EnsembleSize == 1)
+        {
+            var rewards = model.Score(batch);                                                      // (N) items, group-major
+            return RewardModelLoss.Compute(
+                rewards.index_select(0, pairs.Chosen),                                             // (P)
+                rewards.index_select(0, pairs.Rejected),                                           // (P)
+                centerCoef: config.CenterRewardsCoef,
+                group: pairs.Group);
+        }
+
+        var heads = model.ScoreHeads(batch);                                                       // (N, K)
+        var (chosen, rejected) = (heads.index_select(0, pairs.Chosen), heads.index_select(0, pairs.Rejected)); // (P, K)
+        var summary = RewardModelLoss.Compute(chosen.mean([1]), rejected.mean([1]), centerCoef: config.CenterRewardsCoef, group: pairs.Group);
+        if (seed is null)
+        {
+            return summary;
+        }
+
+        var weights = tensor(groups.SelectMany(g => Enumerable.Range(0, model.EnsembleSize).Select(k => (float)BootstrapWeight(seed.Value, k, g.PromptId))).ToArray(), device: model.Device)
+            .view(groups.Count, model.EnsembleSize);                                                // (G, K)
+        return summary with { Loss = RewardModelLoss.EnsembleLoss(chosen, rejected, pairs.Group, weights, config.CenterRewardsCoef) };
     }
 
-    private static Dictionary<string, double> TrainStep(RewardModel model, optim.Optimizer optimizer, IReadOnlyList<RankedGroup> groups, RewardConfig config, int maxLength, double lr)
+    /// <summary>
+    /// Head <paramref name="head"/>'s Poisson(1) bootstrap weight of a prompt (the online bootstrap: each head sees its own
+    /// resample of the prompts, every epoch the same), from SHA-256 of seed, head and prompt id by inversion of the CDF.
+    /// </summary>
+    public static int BootstrapWeight(long seed, int head, string promptId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{seed}/{head}/{promptId}"));
+        var u = (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
+        var (k, p) = (0, Math.Exp(-1));
+        var cdf = p;
+        while (u > cdf && k < 20)
+        {
+            k++;
+            p /= k;
+            cdf += p;
+        }
+
+        return k;
+    }
+
+    private static Dictionary<string, double> TrainStep(RewardModel model, optim.Optimizer optimizer, IReadOnlyList<RankedGroup> groups, RewardConfig config, int maxLength, double lr, long seed)
     {
         using var scope = NewDisposeScope();
         AdamWFactory.SetLearningRate(optimizer, lr);
-        var result = GroupLoss(model, groups, config, maxLength);
+        var result = GroupLoss(model, groups, config, maxLength, seed);
         optimizer.zero_grad();
         result.Loss.backward();
         var gradNorm = nn.utils.clip_grad_norm_(model.parameters(), config.MaxGradNorm > 0 ? config.MaxGradNorm : double.PositiveInfinity);

@@ -87,6 +87,11 @@ public static class HostileCorpus
         HostileRequest.Spec("RLOO with one completion per prompt", s => s["policy"]!["rloo"] = new JsonObject { ["numGenerations"] = 1 }, "$.policy.rloo.numGenerations", "h-tp12"),
         HostileRequest.Spec("unknown reward source", s => s["policy"]!["ppo"]!["rewards"] = new JsonArray(new JsonObject { ["kind"] = "vibes" }), "$.policy.ppo.rewards[0].kind", "h-tp13"),
         HostileRequest.Spec("ROUGE-L reward source without references", s => s["policy"]!["ppo"]!["rewards"] = new JsonArray(new JsonObject { ["kind"] = "rougeL" }), "$.policy.ppo.rewards[0].kind", "h-tp14"),
+        HostileRequest.Spec("reward ensemble of no heads", s => s["rewardModel"]!["params"]!["ensembleSize"] = 0, "$.rewardModel.params.ensembleSize", "h-tp15"),
+        HostileRequest.Spec("unknown PPO keepBest", s => s["policy"]!["ppo"]!["keepBest"] = "luck", "$.policy.ppo.keepBest", "h-tp16"),
+        HostileRequest.Spec("negative GRPO uncertainty penalty", s => s["policy"]!["grpo"] = new JsonObject { ["uncertaintyPenalty"] = -1 }, "$.policy.grpo.uncertaintyPenalty", "h-tp17"),
+        HostileRequest.Spec("uncertainty penalty without a reward ensemble", s => s["policy"]!["ppo"]!["uncertaintyPenalty"] = 0.5, "$.policy.ppo.uncertaintyPenalty", "h-tp18"),
+        HostileRequest.Spec("PPO held-out KL budget of zero", s => s["policy"]!["ppo"]!["heldoutMaxKl"] = 0, "$.policy.ppo.heldoutMaxKl", "h-tp19"),
         HostileRequest.Spec("references that do not exist", s => s["datasets"]!["references"] = "datasets/none/references.jsonl", "$.datasets.references", "h-ds-ref"),
         HostileRequest.Spec("GRPO tokens beyond the model's context", s =>
         {

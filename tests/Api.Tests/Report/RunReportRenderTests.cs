@@ -64,11 +64,14 @@ public sealed partial class RunReportRenderTests : IDisposable
     }
 
     [Fact]
-    public async Task Gold_plot_puts_each_iteration_at_the_square_root_of_its_kl()
+    public async Task Gold_plot_puts_each_evaluation_at_the_square_root_of_its_kl_with_the_fitted_gao_curve()
     {
         var html = await RenderCompletedAsync();
-        var points = LongestPath(ReportRunWriter.Svg(html, "ppo-gold-kl"), "#1F77B4");
+        var svg = ReportRunWriter.Svg(html, "ppo-gold-kl");
+        // Points, not a line joined in training order: one marker per evaluation, drawn before the legend's marker.
+        var points = Markers(svg, "#1F77B4").Take(ReportRunWriter.PpoKl.Length).ToList();
         Assert.Equal(ReportRunWriter.PpoKl.Length, points.Count);
+        Assert.Empty(LongestPath(svg, "#1F77B4"));
 
         // A linear axis maps x to pixels affinely, so pixel offsets are proportional to √KL offsets (KL < 0 clamps to 0).
         var root = ReportRunWriter.PpoKl.Select(k => Math.Sqrt(Math.Max(0, k))).ToArray();
@@ -78,8 +81,18 @@ public sealed partial class RunReportRenderTests : IDisposable
             Assert.Equal(root[i] - root[0], (points[i].X - points[0].X) / pixelsPerUnit, 3);
         }
 
-        // Gold rises then falls: the topmost vertex is the gold peak (iteration 7).
+        // Gold rises then falls: the topmost marker is the gold peak (iteration 7).
         Assert.Equal(Array.IndexOf(ReportRunWriter.PpoGold, ReportRunWriter.PpoGold.Max()), points.IndexOf(points.MinBy(p => p.Y)));
+
+        // The fitted R(d) = d(α − β ln d) of the gains over the first evaluation starts at that evaluation and is drawn across all of them.
+        var fit = Rlhf.Core.Demo.GaoCurve.Fit([.. root.Zip(ReportRunWriter.PpoGold, (d, g) => (d, g - ReportRunWriter.PpoGold[0]))])!;
+        var curve = LongestPath(svg, "#FF7F0E");
+        Assert.Equal(101, curve.Count);
+        Assert.Equal(points[0].X, curve[0].X, 1);
+        Assert.Equal(points[0].Y, curve[0].Y, 1);
+        Assert.Equal(points[^1].X, curve[^1].X, 1);
+        Assert.True(fit.Beta > 0, $"the fixture's gold rises then falls, so the fit peaks: {fit}");
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture, $"R(d) = d·({fit.Alpha:G3} − {fit.Beta:G3}·ln d), peaking at √KL {fit.PeakAt:G3}")), html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -175,6 +188,11 @@ public sealed partial class RunReportRenderTests : IDisposable
                 .Select(v => (double.Parse(v.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(v.Groups[2].Value, CultureInfo.InvariantCulture)))
                 .ToList())
             .MaxBy(points => points.Count) ?? [];
+
+    private static List<(double X, double Y)> Markers(string svg, string color) =>
+        Regex.Matches(svg, $"<ellipse fill=\"{color}\" cx=\"(-?[\\d.]+)\" cy=\"(-?[\\d.]+)\"")
+            .Select(m => (double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .ToList();
 
     [GeneratedRegex("[ML](-?[\\d.]+) (-?[\\d.]+)")]
     private static partial Regex Vertex();

@@ -142,4 +142,57 @@ public sealed class PpoVerbTests(PpoFixture fixture) : IClassFixture<PpoFixture>
     private static double Value(JsonObject line, string key) => line[key]!.GetValue<double>();
 
     private async Task<string> ShaAsync(string path) => (await ContentHash.Sha256FileAsync(_workspace.Store.GetFilePath(path))).Sha256;
+
+    [Theory]
+    [InlineData("gold")]
+    [InlineData("last")]
+    public async Task HeldoutChecksRunEveryNIterationsAndTheKeptPolicyIsTheBestChecks(string keepBest)
+    {
+        var parameters = TinyParams(6);
+        parameters["heldoutEvery"] = 3;
+        parameters["heldoutPrompts"] = 8;
+        parameters["keepBest"] = keepBest;
+        var inputs = Inputs(lexicons: true);
+        inputs["heldout"] = PpoFixture.PromptsPath;
+        var spec = _workspace.WriteSpec(_workspace.Spec("ppo", $"ppo-check-{keepBest}", $"runs/check-{keepBest}/ppo", inputs, parameters), $"ppo-check-{keepBest}");
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync("ppo", spec);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var log = await _workspace.Store.ReadJsonAsync<HeldoutLog>($"runs/check-{keepBest}/ppo/heldout.json");
+        Assert.Equal([0L, 3L, 6L], log.Points.Select(p => p.Iteration));
+        Assert.Equal(0, log.Points[0].Kl, 4);                                               // check 0 is the reference itself
+        Assert.All(log.Points, p => Assert.NotNull(p.Gold));
+        var expected = keepBest == "last" ? 6 : log.Points.MaxBy(p => p.Gold)!.Iteration;
+        Assert.Equal(expected, log.KeptIteration);
+        var logged = (await _workspace.ReadJsonLinesAsync($"runs/check-{keepBest}/ppo/metrics.jsonl")).Where(l => l.ContainsKey("heldout/kl")).ToList();
+        Assert.Equal([0L, 3L, 6L], logged.Select(l => l["step"]!.GetValue<long>()));
+        Assert.Equal(log.Points.Select(p => p.Gold!.Value), logged.Select(l => l["heldout/gold"]!.GetValue<double>()));
+    }
+
+    [Fact]
+    public async Task HeldoutChecksWithoutHeldoutPromptsExitTwoNamingTheInput()
+    {
+        var parameters = TinyParams(2);
+        parameters["heldoutEvery"] = 1;
+        var spec = _workspace.WriteSpec(_workspace.Spec("ppo", "ppo-no-heldout", "runs/no-heldout/ppo", Inputs(), parameters), "ppo-no-heldout");
+
+        var (exitCode, _, error) = await _workspace.RunProcessAsync("ppo", spec);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{error}");
+        Assert.Contains("inputs.heldout", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUncertaintyPenaltyNeedsARewardEnsemble()
+    {
+        var parameters = TinyParams(2);
+        parameters["uncertaintyPenalty"] = 0.5;
+        var spec = _workspace.WriteSpec(_workspace.Spec("ppo", "ppo-penalty", "runs/penalty/ppo", Inputs(), parameters), "ppo-penalty");
+
+        var (exitCode, _, error) = await _workspace.RunProcessAsync("ppo", spec);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{error}");
+        Assert.Contains("params.uncertaintyPenalty", error, StringComparison.Ordinal);
+    }
 }

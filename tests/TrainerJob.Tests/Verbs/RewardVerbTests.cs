@@ -54,6 +54,36 @@ public sealed class RewardVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEnsembleTrainsBootstrappedHeadsThatAgreeOnTheOrderAndDisagreeInDetail()
+    {
+        await TrainingFixtures.PutPolicyAsync(_workspace, "models/sft");
+        await TrainingFixtures.PutJsonLinesAsync(_workspace, "data/preferences.jsonl", TrainingFixtures.GoldRankedPreferences(200));
+        var parameters = TinyParams();
+        parameters["ensembleSize"] = 3;
+        var spec = _workspace.Spec("reward", "rm-ensemble", "runs/e/reward",
+            new JsonObject { ["policy"] = "models/sft", ["preferences"] = "data/preferences.jsonl" }, parameters);
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync("reward", _workspace.WriteSpec(spec, "ensemble"));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        using var model = RewardModel.Load(Path.GetDirectoryName(_workspace.Store.GetFilePath("runs/e/reward/model/score.safetensors"))!);
+        Assert.Equal(3, model.EnsembleSize);
+        Assert.All(model.HeadStats, h => Assert.True(h.Std > 0, $"{h}"));
+        var pairs = TrainingFixtures.Good.Select(g => ("The whale", g)).Concat(TrainingFixtures.Bad.Select(b => ("The whale", b))).ToList();
+        var heads = model.ScoreHeadTexts(pairs);
+        var good = TrainingFixtures.Good.Count;
+        // Every head ranks the good continuations above the bad ones on average; the bootstrap makes them differ (no two heads equal).
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.True(heads.Take(good).Average(h => h[k]) > heads.Skip(good).Average(h => h[k]), $"head {k}");
+        }
+
+        Assert.True(heads.All(h => h.Distinct().Count() == 3));
+        var scores = model.ScoreTexts(pairs);
+        Assert.True(scores.Take(good).Average() > scores.Skip(good).Average());
+    }
+
+    [Fact]
     public async Task InvalidParamsExitTwoNamingTheField()
     {
         var parameters = TinyParams();

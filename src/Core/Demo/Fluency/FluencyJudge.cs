@@ -11,6 +11,7 @@ namespace Rlhf.Core.Demo.Fluency;
 /// <code>
 /// sᵢ  = ln P(wᵢ | hᵢ) − ln P(wᵢ)                     log-odds of the word given its context vs. the model's unigram
 /// sᵢ  = min(sᵢ, 0) when (hᵢ, wᵢ)'s n-gram already occurred in the continuation   (repeats earn nothing)
+/// sᵢ  = min(sᵢ, 0) when wᵢ comes after the continuation's last . ! ?          (an unfinished sentence earns nothing)
 /// L   = Σ sᵢ / max(n, MinWords) when Σ sᵢ ≥ 0, Σ sᵢ / n when negative, 0 when n = 0
 /// raw = min(L_words, L_skeleton)                     it must read well both as words and as word order
 /// fluency = F(raw),   F = the empirical distribution function of raw over the held-out sentences
@@ -22,7 +23,10 @@ namespace Rlhf.Core.Demo.Fluency;
 /// alone is highest for strings of the most frequent words ("of the of the"), which real text never beats.
 /// The word model alone, trained on ~1 MB, cannot tell a novel sentence of rare words from salad of common ones; the
 /// skeleton model sees each pattern of function words often enough to judge word order, but passes lists of content
-/// words; taking the lower of the two needs both.
+/// words; taking the lower of the two needs both. Fluency is judged per finished sentence: the n-gram model sees only a
+/// few words at a time, so a policy can string locally fluent phrases together without ever ending a sentence ("of the
+/// continuance of the act of the Congress has directed to the views made it will be taken in the", issue 14); the words of an
+/// unfinished last sentence can lower the score but not raise it, so such a string scores below almost every real sentence.
 /// </summary>
 public sealed class FluencyJudge
 {
@@ -110,14 +114,16 @@ public sealed class FluencyJudge
         var seen = new HashSet<UInt128>();
         var sum = 0.0;
         var words = 0;
-        foreach (var token in continuationTokens)
+        var tail = LastSentenceEnd(continuationTokens) + 1;
+        for (var i = 0; i < continuationTokens.Count; i++)
         {
+            var token = continuationTokens[i];
             if (FluencyText.IsWord(token))
             {
                 var id = model.Id(token);
                 var window = Window(model, context);
                 var s = model.LogProbability(window, id) - model.LogProbability([], id);
-                sum += seen.Add(NGramKey(window, id)) ? s : Math.Min(s, 0);
+                sum += seen.Add(NGramKey(window, id)) && i < tail ? s : Math.Min(s, 0);
                 words++;
             }
 
@@ -155,6 +161,20 @@ public sealed class FluencyJudge
 
         var lo = hi - 1;
         return (lo + ((raw - c[lo]) / (c[hi] - c[lo]))) / (c.Length - 1);
+    }
+
+    /// <summary>Index of the last sentence-ending token, −1 when none: the words after it are an unfinished sentence.</summary>
+    private static int LastSentenceEnd(IReadOnlyList<string> tokens)
+    {
+        for (var i = tokens.Count - 1; i >= 0; i--)
+        {
+            if (FluencyText.EndsSentence(tokens[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void Advance(KneserNeyModel model, List<int> context, string token)

@@ -1,0 +1,119 @@
+using Rlhf.Core.Demo;
+using Rlhf.TrainerJob.Algorithms;
+using Rlhf.TrainerJob.Model;
+using Rlhf.TrainerJob.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.TrainerJob.Training;
+
+/// <summary>One held-out check: mean sequence KL (k1) to the reference, normalised reward-model score and gold of the samples.</summary>
+public sealed record HeldoutPoint(long Iteration, double Kl, double Reward, double? Gold);
+
+/// <summary>The checks of a run and the one whose policy was kept (<c>{output}/heldout.json</c>).</summary>
+public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<HeldoutPoint> Points, long? KeptIteration)
+{
+    public const string FileName = "heldout.json";
+}
+
+/// <summary>
+/// PPO's held-out check (issue 14: keep the best checkpoint instead of the last): every check samples one completion of
+/// each held-out prompt with the same generator seed, so two checks differ only by the policy, and measures KL to the
+/// reference, the reward model's normalised score and, with a gold scorer, the gold. The policy of the best check by the
+/// chosen measure (<see cref="KeepBest"/>), among checks within the KL budget, is copied into <see cref="Best"/>; the
+/// reference itself (check 0) is a candidate, so a run that never beats it keeps it.
+/// </summary>
+public sealed class HeldoutCheck(
+    Gpt best, Gpt reference, RewardModel rewardModel, GoldScorer? gold, ITokenizer tokenizer, IReadOnlyList<string> prompts,
+    SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, ulong seed)
+{
+    private readonly List<HeldoutPoint> _points = [];
+
+    /// <summary>A frozen model holding the kept check's parameters.</summary>
+    public Gpt Best { get; } = best;
+
+    public IReadOnlyList<HeldoutPoint> Points => _points;
+
+    /// <summary>The kept check; null before the first.</summary>
+    public HeldoutPoint? Kept { get; private set; }
+
+    /// <summary>Restores the log of an interrupted run (the best model itself comes back with the checkpoint).</summary>
+    public void Restore(IReadOnlyList<HeldoutPoint> points, long? keptIteration)
+    {
+        _points.Clear();
+        _points.AddRange(points);
+        Kept = points.FirstOrDefault(p => p.Iteration == keptIteration);
+    }
+
+    /// <summary>Runs the check on <paramref name="policy"/> and keeps it when it is the best so far; the metrics to log.</summary>
+    public Dictionary<string, double> Run(long iteration, Gpt policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var point = Measure(iteration, policy);
+        _points.Add(point);
+        if (IsBetter(point, Kept, keepBest, maxKl))
+        {
+            Kept = point;
+            CopyParameters(policy, Best);
+        }
+
+        var metrics = new Dictionary<string, double> { ["heldout/kl"] = point.Kl, ["heldout/reward"] = point.Reward, ["heldout/kept_iteration"] = Kept?.Iteration ?? -1 };
+        if (point.Gold is { } g)
+        {
+            metrics["heldout/gold"] = g;
+        }
+
+        return metrics;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> replaces <paramref name="kept"/>: <c>last</c> always; otherwise a check over the KL
+    /// budget never does (unless nothing is kept yet), and a higher score (reward or gold) does.
+    /// </summary>
+    public static bool IsBetter(HeldoutPoint candidate, HeldoutPoint? kept, KeepBest keepBest, double? maxKl)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (kept is null || keepBest == KeepBest.Last)
+        {
+            return true;
+        }
+
+        if (maxKl is { } budget && candidate.Kl > budget)
+        {
+            return false;
+        }
+
+        return keepBest == KeepBest.Gold ? candidate.Gold > kept.Gold : candidate.Reward > kept.Reward;
+    }
+
+    private HeldoutPoint Measure(long iteration, Gpt policy)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var generator = new Generator(seed, policy.Device);
+        var queries = prompts.Select(p => RolloutCollector.Query(tokenizer, p, maxPromptTokens)).ToList();
+        var generated = Sampler.Generate(policy, queries, sampling, tokenizer.EosId, tokenizer.PadId, generator);
+        var logProbs = RolloutForward.PolicyLogProbs(policy, generated.Tokens, generated.AttentionMask, generated.PromptLength, sampling.Temperature).LogProbs;
+        var refLogProbs = RolloutForward.PolicyLogProbs(reference, generated.Tokens, generated.AttentionMask, generated.PromptLength, sampling.Temperature).LogProbs;
+        var mask = generated.ResponseMask.to_type(ScalarType.Float32);
+        var kl = KlEstimators.SequenceSum(KlEstimators.PerToken(logProbs, refLogProbs, KlEstimator.K1), mask).mean().item<float>();
+        var ids = RolloutCollector.ResponseIds(generated);
+        var reward = rewardModel.ScoreNormalized(rewardModel.SampledBatch(queries, ids, generated.EndedWithEos)).mean().item<float>();
+        double? goldMean = null;
+        if (gold is not null)
+        {
+            goldMean = ids.Select((row, i) => gold.Score(prompts[i], tokenizer.Decode(generated.EndedWithEos[i] ? row.AsSpan(0, row.Length - 1) : row)).Total).Average();
+        }
+
+        return new HeldoutPoint(iteration, kl, reward, goldMean);
+    }
+
+    private static void CopyParameters(Gpt from, Gpt to)
+    {
+        using var noGrad = no_grad();
+        foreach (var ((_, source), (_, target)) in from.named_parameters().Zip(to.named_parameters()))
+        {
+            target.copy_(source);
+        }
+    }
+}
