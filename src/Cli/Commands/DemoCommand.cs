@@ -3,6 +3,8 @@ using System.Globalization;
 using Rlhf.Api;
 using Rlhf.Cli.Client;
 using Rlhf.Cli.Hosting;
+using Rlhf.Core.Artifacts;
+using Rlhf.Core.Runs;
 
 namespace Rlhf.Cli.Commands;
 
@@ -43,9 +45,12 @@ public static class DemoCommand
         var reportFile = Path.GetFullPath(Path.Combine(dataDir, "reports", $"{run.Id}.html"));
         Directory.CreateDirectory(Path.GetDirectoryName(reportFile)!);
         await File.WriteAllTextAsync(reportFile, await client.GetReportAsync(run.Id, cancellationToken), cancellationToken);
-        var evaluation = run.Artifacts.FirstOrDefault(a => a.Path.EndsWith("/evaluation.json", StringComparison.Ordinal));
-        var samples = evaluation is null ? []
-            : DemoSummary.SamplesOf(await client.GetArtifactTextAsync(run.Id, evaluation.Path[RunIds.ArtifactPrefix(run.Id).Length..], cancellationToken));
+        // the run lists the evaluate step's manifest, under this run or, when the step was reused, under the run that computed it
+        var evaluateManifest = $"/{StepNames.Evaluate}/{StepManifest.FileName}";
+        var samples = run.Artifacts.FirstOrDefault(a => a.Path.StartsWith("runs/", StringComparison.Ordinal) && a.Path.EndsWith(evaluateManifest, StringComparison.Ordinal)) is { } manifest
+            ? DemoSummary.SamplesOf(await client.GetArtifactTextAsync(
+                manifest.Path["runs/".Length..^evaluateManifest.Length], $"{StepNames.Evaluate}/{DemoSummary.EvaluationFile}", cancellationToken))
+            : [];
         var summary = DemoSummary.From(run) with { ReportFile = reportFile, Samples = samples };
         if (json)
         {

@@ -20,6 +20,9 @@ public sealed record DemoSummary(
     /// <summary>How many of the evaluation's seed-drawn samples the summary prints.</summary>
     public const int ShownSamples = 3;
 
+    /// <summary>The evaluate job's report inside its step folder (the trainer's <c>EvaluateVerb.ReportOutput</c>).</summary>
+    public const string EvaluationFile = "evaluation.json";
+
     /// <summary>
     /// The first <see cref="ShownSamples"/> of the samples the evaluate job drew with the run's seed (not picked): what SFT and
     /// the tuned policy wrote for the same held-out prompt, so a reader sees the gain, or its absence, in words.

@@ -11,7 +11,8 @@ namespace Rlhf.AzureMl.Tests.Support;
 /// the same run id: with <c>compute.runner: "local"</c> (trainers as child processes) and with <c>"azureml"</c> (every job
 /// through ARM to the stand-in, which runs the same trainer build). The hosts and the stand-in stay up for the tests. The
 /// spec is the workflow tests' tiny one (a 1-layer, 16-wide GPT; 12 prompts, K=3 in two shards; 3 PPO iterations with a
-/// checkpoint after every step), so a run takes seconds on an idle machine.
+/// checkpoint after every step), so a run takes seconds on an idle machine. Reuse is off: every test here is about jobs that
+/// really run (a run with the same spec would otherwise take the first run's steps and submit nothing).
 /// </summary>
 public sealed class AzureMlRunFixture : IAsyncLifetime
 {
@@ -49,6 +50,7 @@ public sealed class AzureMlRunFixture : IAsyncLifetime
             {
               "name": "aml",
               "seed": 3,
+              "reuse": false,
               "basePolicy": {
                 "source": "train",
                 "sft": { "steps": 12, "batchSize": 4, "blockSize": 32, "evalEvery": 0, "model": { "n_layer": 1, "n_head": 2, "n_embd": 16, "n_positions": 64 } }
