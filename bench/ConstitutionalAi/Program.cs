@@ -26,6 +26,9 @@ var quick = args.Contains("--quick");
 var config = quick
     ? new BenchConfig { SftSteps = 60, LabelPrompts = 24, K = 2, PpoIterations = 2, PpoPrompts = 32, EvalPrompts = 8, RewardEpochs = 1, CorpusChars = 100_000, SampleShards = 1 }
     : new BenchConfig { SftSteps = 800, LabelPrompts = 1_000, K = 4, PpoIterations = 40, PpoPrompts = 640, EvalPrompts = 128, RewardEpochs = 2, CorpusChars = 3_000_000, SampleShards = 1 };
+// No held-out checks in PPO (LearningOutcome's PPO keeps its best check): the trade-off compares each chain's last policy,
+// and the over-trained RL-CAI must stay over-trained.
+config = config.With("ppo.heldoutEvery=0");
 config = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Aggregate(config, (c, x) => c.With(args[x.i + 1]));
 var caiPrompts = int.Parse(Option("--cai-prompts") ?? (quick ? "8" : "400"), System.Globalization.CultureInfo.InvariantCulture);
 var redTeamPrompts = int.Parse(Option("--redteam-prompts") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
@@ -133,11 +136,11 @@ int Finish(int code)
 
 string Table()
 {
-    var text = new StringBuilder("| policy | helpfulness | harmlessness (red team) | evasiveness | harsh tone | gold (held-out) | gold (red team) |\n|---|---|---|---|---|---|---|\n");
+    var text = new StringBuilder("| policy | helpfulness | harmlessness (red team) | evasiveness | harsh tone | fluency F (held-out) | gold (held-out) | gold (red team) |\n|---|---|---|---|---|---|---|---|\n");
     foreach (var node in result["tradeOff"]?.AsArray() ?? [])
     {
         var p = node!.Deserialize<TradeOffPoint>(JsonDefaults.Options)!;
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Policy} | {p.Helpfulness:0.000} | {p.Harmlessness:0.000} | {p.Evasiveness:0.000} | {p.HarshTone:0.000} | {p.GoldHeldout:0.000} | {p.GoldRedTeam:0.000} |\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Policy} | {p.Helpfulness:0.000} | {p.Harmlessness:0.000} | {p.Evasiveness:0.000} | {p.HarshTone:0.000} | {p.FluencyHeldout:0.000} | {p.GoldHeldout:0.000} | {p.GoldRedTeam:0.000} |\n");
     }
 
     text.Append("\n| principle | comparisons | both decided | agreement | Cohen's κ |\n|---|---|---|---|---|\n");

@@ -7,12 +7,16 @@ namespace Rlhf.Bench.LearningOutcome;
 
 /// <summary>
 /// Renders docs/learning-outcome.md from a <see cref="BenchResult"/>: the method is fixed text, the figures are measured,
-/// and the side experiments behind the configuration (hand-kept in <see cref="ExperimentsFile"/>) close the page.
+/// and Constitutional AI's trade-off (<see cref="TradeOffFile"/>, when measured) and the side experiments behind the
+/// configuration (hand-kept in <see cref="ExperimentsFile"/>) close the page.
 /// </summary>
 public static class LearningOutcomeDoc
 {
     /// <summary>The hand-kept log of side experiments, relative to the repository root.</summary>
     public const string ExperimentsFile = "bench/LearningOutcome/experiments.md";
+
+    /// <summary>Constitutional AI's helpfulness/harmlessness trade-off as `bench/ConstitutionalAi` last measured it (issue 12), relative to the repository root.</summary>
+    public const string TradeOffFile = "bench/ConstitutionalAi/tradeoff.md";
 
     public static string Render(BenchResult result, string repo)
     {
@@ -46,7 +50,7 @@ public static class LearningOutcomeDoc
         s.AppendLine(Inv($"5. `ppo` ({c.PpoIterations} iterations of {c.Ppo["rolloutBatchSize"]} rollouts on {c.PpoPrompts} other training prompts, adaptive KL: target {c.Ppo["klTarget"]} nats, horizon {c.Ppo["klHorizon"] ?? "default"};"));
         s.AppendLine(Inv($"   a held-out check every {c.Ppo["heldoutEvery"]} iterations on {c.CheckPrompts} held-out prompts the evaluation does not use, keeping the check with the best RM score ({c.Ppo["keepBest"]}) within {c.Ppo["heldoutMaxKl"]} nats of held-out KL),"));
         s.AppendLine(Inv($"   `dpo` (β {c.Dpo["beta"]}, {c.DpoEpochs} epoch(s) on the same preferences), and the critic-free `grpo` (β {c.Grpo["beta"]}) and `rloo` (β {c.Rloo["beta"]}) at PPO's rollout size"));
-        s.AppendLine(Inv($"   ({c.Grpo["promptsPerIteration"]} prompts × G {c.Grpo["numGenerations"]}, μ {c.Grpo["numIterations"]} passes, the same prompts and iterations), all from the SFT policy; the chains run side by side."));
+        s.AppendLine(Inv($"   ({c.Grpo["promptsPerIteration"]} prompts × G {c.Grpo["numGenerations"]}, μ {c.Grpo["numIterations"]} passes, the same prompts; {c.CriticFreeIterations} iterations, since with a fixed β and no held-out check their KL has nothing to stop it), all from the SFT policy; the chains run side by side."));
         s.AppendLine(Inv($"6. `evaluate`: {c.EvalPrompts} held-out prompts × 4 samples from each trained policy and from SFT with the same seeds; gold, RM reward, KL(policy ‖ SFT) on the policy's samples, win rate by gold, the alarms of docs/alarms.md."));
         s.AppendLine("   The same samples are also scored by the old gold (`GoldVersion.V1`, lexicons only) in the bench itself, so each row shows both golds.");
         s.AppendLine();
@@ -72,6 +76,12 @@ public static class LearningOutcomeDoc
         s.AppendLine(JsonSerializer.Serialize(result with { PpoCurve = [], Samples = [] }, JsonDefaults.Indented));
         s.AppendLine("```");
         s.AppendLine();
+        if (File.Exists(Path.Combine(repo, TradeOffFile)))
+        {
+            s.Append(File.ReadAllText(Path.Combine(repo, TradeOffFile)));
+            s.AppendLine();
+        }
+
         s.Append(File.ReadAllText(Path.Combine(repo, ExperimentsFile)));
         return s.ToString();
     }
@@ -84,7 +94,7 @@ public static class LearningOutcomeDoc
         with the V1 gold, a bag of words that salad of easy words and stopwords games: read as a person would, the tuned
         samples were partly better (fewer non-words) and partly salad. This measurement uses the revised V2 gold (issue 14),
         whose fluency judge was trained on text SFT never saw, adds GRPO and RLOO rows at PPO's rollout size and KL budget
-        (issue 11), keeps PPO's best held-out check within a KL budget instead of its last iteration, and reports every
+        (issue 11; 40 iterations, where their KL stayed within it), keeps PPO's best held-out check within a KL budget instead of its last iteration, and reports every
         policy's samples under both golds plus ten fixed-seed sample rows. SFT, sampling and the RM's settings are unchanged,
         so the labels differ from the previous table's only by the gold that ranks them.
         """;
