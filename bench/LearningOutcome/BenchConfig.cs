@@ -66,8 +66,12 @@ public sealed record BenchConfig
     /// <summary>Reward-model epochs over the labeled prompts. 2 (was 3): with 8000 prompts held-out loss was lowest at the end of epoch 2 (0.501) and rose in epoch 3 (0.53).</summary>
     public int RewardEpochs { get; init; } = 2;
 
-    /// <summary>PPO rollout + update iterations. 160 (was 40): once the KL controller has pulled KL back to its target, further iterations raise gold at that KL (64-prompt evaluations: 80: +1.00 SD at KL 7.2; 160: +1.03 at 7.6).</summary>
-    public int PpoIterations { get; init; } = 160;
+    /// <summary>
+    /// PPO rollout + update iterations. 80 (was 160 under the V1 gold): under V2 the held-out checks reach the 3-nat target's gold
+    /// by iteration 50–80 (held-out gold 0.81 at 50, 0.95 at 80), and 160 iterations at a 7-nat target collapsed the policy onto
+    /// State-of-the-Union boilerplate ("… of the United States.", distinct-1 0.14 against SFT's 0.34).
+    /// </summary>
+    public int PpoIterations { get; init; } = 80;
 
     /// <summary>DPO epochs over the preference pairs.</summary>
     public int DpoEpochs { get; init; } = 1;
@@ -131,34 +135,34 @@ public sealed record BenchConfig
         ["numMiniBatches"] = 2,
         ["ppoEpochs"] = 4,
         ["maxNewTokens"] = MaxNewTokens,
-        ["klTarget"] = 7.0,                                 // was 6; 8 ended at KL 9.8 (controller swings ±2 nats) for no more gold than 7
+        ["klTarget"] = 3.0,                                 // was 7 (V1 gold): under V2, 7 ended at KL 8.5 with +3.8 SD gold but collapsed text (see PpoIterations); 3 gave +2.2 SD at KL 3.4 with readable samples
         ["klHorizon"] = 100,                                // was the default 10,000: with 64 rollouts per iteration β could not move at all (KL ran to 18)
         ["initKlCoef"] = 0.1,
         // no missingEosPenalty (was 1): with it PPO learned to end early (77 % EOS), which the gold score does not reward
         ["heldoutEvery"] = 10,                              // issue 14: a held-out check every 10 iterations on prompts the evaluation does not use
         ["heldoutPrompts"] = CheckPrompts,
         ["keepBest"] = "proxy",                             // the policy written is the check with the best RM score…
-        ["heldoutMaxKl"] = 9.0,                             // …within a KL budget: the target's 10 nats less one for the noise of a 64-prompt check
+        ["heldoutMaxKl"] = 4.0,                             // …within a KL budget: the 3-nat target plus the controller's swing
     });
 
     /// <summary>Held-out prompts of PPO's checks: the ones after the evaluation's <see cref="EvalPrompts"/>, so selection never sees the evaluation's prompts.</summary>
     public int CheckPrompts { get; init; } = 64;
 
     /// <summary>
-    /// GRPO and RLOO iterations. 40 (was PPO's 160): they have a fixed β and no held-out checks, and under the V2 gold their
-    /// training KL grew steadily (GRPO β 0.04: 7.3 nats at iteration 30, 10.8 at 40, 19.1 at 81 with gold falling from 1.26
-    /// to 0.81; RLOO β 0.05: 7.0 at 40, 16.2 at 87), so 160 iterations overran the 10-nat budget the rows share.
+    /// GRPO and RLOO iterations. 20 (was PPO's 160): they have a fixed β and no held-out checks, and under the V2 gold their
+    /// training KL grew steadily (GRPO β 0.04: 7.0 nats at iteration 25, 11.9 at 50, 31.7 at 160 with gold falling from 1.32
+    /// to 0.28; RLOO β 0.05: 10.0 at 50, 15.6 at 160); at 20 iterations (GRPO β 0.08) both end near PPO's 3-nat target.
     /// </summary>
-    public int CriticFreeIterations { get; init; } = 40;
+    public int CriticFreeIterations { get; init; } = 20;
 
     /// <summary>
     /// GRPO at PPO's rollout size and passes (16 prompts × G 4 = 64 completions, μ = 4 passes × 2 minibatches, lr 1e-4), so
     /// the rows compare algorithms per iteration. β 0.08 (TRL's default is 0, with no reference; 0.04 reached 10.8 nats by
-    /// iteration 40): the rows share PPO's KL ≤ 10-nat budget, which an unregularised policy overruns.
+    /// iteration 40): the rows share PPO's low KL budget, which an unregularised policy overruns.
     /// </summary>
     public JsonObject Grpo => CriticFree("grpo", beta: 0.08);
 
-    /// <summary>RLOO at the same rollout size and passes as <see cref="Grpo"/>, with TRL's β 0.05 (k1 KL in the reward; 7.0 nats at iteration 40).</summary>
+    /// <summary>RLOO at the same rollout size and passes as <see cref="Grpo"/>, with TRL's β 0.05 (k1 KL in the reward; 3.0 nats at iteration 20).</summary>
     public JsonObject Rloo => CriticFree("rloo", beta: 0.05);
 
     public JsonObject Dpo => Patch("dpo", new()
@@ -168,7 +172,7 @@ public sealed record BenchConfig
         ["batchSize"] = 8,                                  // prompts, each with its C(K,2) pairs (224 pairs at K = 8); 1500 steps over the 12,000 prompts
         ["epochs"] = DpoEpochs,
         ["maxLength"] = 128,
-        ["beta"] = 0.1,                                     // was 0.3: at lr 1e-4, β 0.3 stopped at KL 4.8 (+0.71 SD), β 0.1 reached +0.92 SD at KL 8.7 (64-prompt evaluations)
+        ["beta"] = 0.3,                                     // was 0.1 (V1 gold): under V2, β 0.1 ended at KL 10.1 (+1.71 SD, over the budget); 0.3 at KL 3.2 (+1.00 SD), the policies' shared low-KL budget
     });
 
     public JsonObject Evaluate => Patch("evaluate", new() { ["samplesPerPrompt"] = 4, ["maxNewTokens"] = MaxNewTokens, ["limit"] = EvalPrompts });

@@ -93,10 +93,18 @@ public static class LearningOutcomeDoc
         The previous table (2026-11-30: RM 95.3 % of the ceiling, PPO +1.28 SD at KL 6.4, DPO +1.15 SD at KL 7.6) was measured
         with the V1 gold, a bag of words that salad of easy words and stopwords games: read as a person would, the tuned
         samples were partly better (fewer non-words) and partly salad. This measurement uses the revised V2 gold (issue 14),
-        whose fluency judge was trained on text SFT never saw, adds GRPO and RLOO rows at PPO's rollout size and KL budget
-        (issue 11; 40 iterations, where their KL stayed within it), keeps PPO's best held-out check within a KL budget instead of its last iteration, and reports every
-        policy's samples under both golds plus ten fixed-seed sample rows. SFT, sampling and the RM's settings are unchanged,
-        so the labels differ from the previous table's only by the gold that ranks them.
+        whose fluency judge was trained on text SFT never saw, adds GRPO and RLOO rows (issue 11), keeps PPO's best held-out
+        check within a KL budget instead of its last iteration, and reports every policy's samples under both golds plus ten
+        fixed-seed sample rows. SFT, sampling and the RM's settings are unchanged, so the labels differ from the previous
+        table's only by the gold that ranks them.
+
+        Under V2 the policies' KL budget is lower: about 3 nats instead of 7–10. At the old budget the first V2 run (same
+        SFT, samples and RM) gained more gold (PPO +3.84 SD at KL 8.5, RLOO +3.39 SD at KL 18.3, DPO +1.71 SD at KL 10.1)
+        but PPO, GRPO and RLOO wrote State-of-the-Union boilerplate ("by the Secretary of the United States.", "… of the United
+        States of the United States."): fluent to an n-gram judge, complete sentences, and collapsed (PPO distinct-1 0.14
+        against SFT's 0.34). The fluency judge rewards frequent phrases, and a per-sample gold cannot see that every sample
+        says the same thing; the `distinct_collapse` and `reward_hacking_term` alarms did. At about 3 nats the samples keep
+        the prompt's thread and lose most non-words (below). The first run's full table is in the experiments section.
         """;
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
