@@ -141,8 +141,8 @@ if (await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is {
         {
             ("ppo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput, ["heldout"] = checkPromptsInput }, config.Ppo),
             ("dpo", new() { ["policy"] = sft, ["preferences"] = preferences }, config.Dpo),
-            ("grpo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Grpo),
-            ("rloo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput }, config.Rloo),
+            ("grpo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput, ["heldout"] = checkPromptsInput }, config.Grpo),
+            ("rloo", new() { ["policy"] = sft, ["rewardModel"] = rewardModel, ["prompts"] = ppoPromptsInput, ["lexicons"] = lexiconsInput, ["heldout"] = checkPromptsInput }, config.Rloo),
         };
         // The policy chains are independent given the SFT policy, the RM and the preferences: they run side by side (each job's
         // CPU time is measured on its own, so the CPU-time total does not depend on the overlap).

@@ -119,28 +119,29 @@ public static class TrainerParamsSubmission
 
     /// <summary>
     /// The uncertainty penalty reads the spread of a reward ensemble, which the run's reward model must have
-    /// (<c>rewardModel.params.ensembleSize</c> ≥ 2); PPO's checks that keep the best by gold need the lexicons the gold reads.
+    /// (<c>rewardModel.params.ensembleSize</c> ≥ 2); held-out checks that keep the best by gold need the lexicons the gold reads.
     /// </summary>
     private static void CheckEnsemble(RunSpec spec, List<ApiError> errors)
     {
         var heads = TrainerParams.Read<RewardConfig>(JobSpecs.Reward(Run, Store, spec, "policy", "preferences").Params).EnsembleSize;
         var row = PolicyAlgorithms.For(spec.Policy.Algorithm);
-        var penalty = spec.Policy.Algorithm switch
+        (double Penalty, IHeldoutCheckParams? Checks) online = spec.Policy.Algorithm switch
         {
-            PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo).UncertaintyPenalty,
-            PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo).UncertaintyPenalty,
-            PolicyAlgorithm.Rloo => TrainerParams.Read<RlooConfig>(spec.Policy.Rloo).UncertaintyPenalty,
-            PolicyAlgorithm.Dpo => 0,
+            PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo) is var ppo ? (ppo.UncertaintyPenalty, ppo) : default,
+            PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo) is var grpo ? (grpo.UncertaintyPenalty, grpo) : default,
+            PolicyAlgorithm.Rloo => TrainerParams.Read<RlooConfig>(spec.Policy.Rloo) is var rloo ? (rloo.UncertaintyPenalty, rloo) : default,
+            PolicyAlgorithm.Dpo => (0, null),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Policy.Algorithm, "No ensemble rule for this algorithm."),
         };
+        var (penalty, checks) = online;
         if (penalty > 0 && heads < 2)
         {
             errors.Add(new ApiError($"$.{row.ParamsField}.uncertaintyPenalty", $"{penalty} penalises the spread of a reward ensemble, but rewardModel.params.ensembleSize is {heads}: set it to 2 or more."));
         }
 
-        if (spec.Policy.Algorithm == PolicyAlgorithm.Ppo && TrainerParams.Read<PpoConfig>(spec.Policy.Ppo) is { HeldoutEvery: > 0, KeepBest: KeepBest.Gold } && spec.Datasets.Lexicons is null)
+        if (checks is { HeldoutEvery: > 0, KeepBest: KeepBest.Gold } && spec.Datasets.Lexicons is null)
         {
-            errors.Add(new ApiError("$.policy.ppo.keepBest", "gold needs datasets.lexicons (the gold scorer reads them), which the spec does not set."));
+            errors.Add(new ApiError($"$.{row.ParamsField}.keepBest", "gold needs datasets.lexicons (the gold scorer reads them), which the spec does not set."));
         }
     }
 

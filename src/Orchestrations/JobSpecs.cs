@@ -94,8 +94,8 @@ public static class JobSpecs
                     inputs[JobInputs.References] = references;
                 }
 
-                // PPO's held-out checks (params.heldoutEvery > 0) sample the held-out prompts' last ones.
-                if (algorithm.Algorithm == PolicyAlgorithm.Ppo && algorithm.Params(spec.Policy)["heldoutEvery"] is JsonValue every
+                // Held-out checks (params.heldoutEvery > 0; ppo, grpo, rloo) sample the held-out prompts' last ones.
+                if (algorithm.Params(spec.Policy)["heldoutEvery"] is JsonValue every
                     && every.TryGetValue<int>(out var n) && n > 0)
                 {
                     inputs[JobInputs.HeldOut] = spec.Datasets.HeldOutPrompts;

@@ -7,7 +7,7 @@ namespace Rlhf.TrainerContracts;
 /// scored by the reward model, optimised with a clipped surrogate for μ passes; no value model. Defaults and their
 /// sources: docs/ppo-defaults.md (TRL <c>grpo_config.py</c> / <c>rloo_config.py</c>).
 /// </summary>
-public abstract record CriticFreeConfig : ITrainerParams
+public abstract record CriticFreeConfig : ITrainerParams, IHeldoutCheckParams
 {
     /// <summary>AdamW learning rate (TRL default 1e-6, sized for billion-parameter models).</summary>
     public double LearningRate { get; init; } = 1e-6;
@@ -69,6 +69,18 @@ public abstract record CriticFreeConfig : ITrainerParams
     /// <summary>Weight λ of the reward ensemble's disagreement: reward = mean − λ·std over the reward model's standardised heads (as PPO's).</summary>
     public double UncertaintyPenalty { get; init; }
 
+    /// <inheritdoc/>
+    public int HeldoutEvery { get; init; }
+
+    /// <inheritdoc/>
+    public int HeldoutPrompts { get; init; } = 64;
+
+    /// <inheritdoc/>
+    public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
+
+    /// <inheritdoc/>
+    public double? HeldoutMaxKl { get; init; }
+
     [JsonIgnore]
     public double UpperClip => EpsilonHigh ?? Epsilon;
 
@@ -92,7 +104,8 @@ public abstract record CriticFreeConfig : ITrainerParams
         .OpenUnit(nameof(Epsilon), Epsilon)
         .Check(EpsilonHigh is null or (> 0 and < 10), nameof(EpsilonHigh), "must be in (0, 10)")
         .Check(MissingEosPenalty is null or >= 0, nameof(MissingEosPenalty), "must be >= 0")
-        .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty);
+        .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty)
+        .Heldout(this);
 
     /// <summary>Adds the problems of <c>params.rewards</c> (shared with PPO).</summary>
     internal static ParamChecks RewardChecks(ParamChecks checks, IReadOnlyList<RewardSourceConfig>? rewards)

@@ -7,7 +7,7 @@ namespace Rlhf.TrainerContracts;
 /// docs/ppo-defaults.md. The seed lives in the job spec, not here.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PpoConfig : ITrainerParams
+public sealed record PpoConfig : ITrainerParams, IHeldoutCheckParams
 {
     /// <summary>Adam learning rate of policy and value head.</summary>
     public double LearningRate { get; init; } = 1e-5;
@@ -111,29 +111,21 @@ public sealed record PpoConfig : ITrainerParams
     /// </summary>
     public double UncertaintyPenalty { get; init; }
 
-    /// <summary>
-    /// Held-out check every N iterations (and before the first and after the last): one sampled completion of each of the last
-    /// <see cref="HeldoutPrompts"/> prompts of <c>inputs.heldout</c> (an evaluation limited to the file's first prompts never
-    /// sees them), same seed every time, scored by KL to the reference, the
-    /// reward model and (with <c>inputs.lexicons</c>) the gold; the policy written is the best check's (<see cref="KeepBest"/>). 0 = off.
-    /// </summary>
+    /// <inheritdoc/>
     public int HeldoutEvery { get; init; }
 
-    /// <summary>Prompts each held-out check samples: the last N of <c>inputs.heldout</c>.</summary>
+    /// <inheritdoc/>
     public int HeldoutPrompts { get; init; } = 64;
 
-    /// <summary>Which held-out check's policy is written: <c>proxy</c> (highest reward-model score), <c>gold</c> (highest gold; needs <c>inputs.lexicons</c>) or <c>last</c>.</summary>
+    /// <inheritdoc/>
     public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
 
-    /// <summary>Checks whose held-out KL to the reference exceeds this (nats) cannot be kept (a KL budget, Gao et al. 2022); null = no budget.</summary>
+    /// <inheritdoc/>
     public double? HeldoutMaxKl { get; init; }
 
     public IReadOnlyList<string> Validate() => CriticFreeConfig.RewardChecks(new ParamChecks(), Rewards)
         .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty)
-        .AtLeast(nameof(HeldoutEvery), HeldoutEvery, 0)
-        .AtLeast(nameof(HeldoutPrompts), HeldoutPrompts, 1)
-        .Check(Enum.IsDefined(KeepBest), nameof(KeepBest), "must be proxy, gold or last")
-        .Check(HeldoutMaxKl is null or > 0, nameof(HeldoutMaxKl), "must be > 0")
+        .Heldout(this)
         .Positive(nameof(LearningRate), LearningRate)
         .NonNegative(nameof(MaxGradNorm), MaxGradNorm)
         .AtLeast(nameof(Iterations), Iterations, 1)

@@ -14,7 +14,7 @@ public sealed class PolicyAlgorithmRunTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
 
     [Theory]
-    [InlineData(PolicyAlgorithm.Grpo, """{ "iterations": 2, "promptsPerIteration": 2, "numGenerations": 2, "maxNewTokens": 8, "learningRate": 0.0001 }""", "rewardModel")]
+    [InlineData(PolicyAlgorithm.Grpo, """{ "iterations": 2, "promptsPerIteration": 2, "numGenerations": 2, "maxNewTokens": 8, "learningRate": 0.0001, "heldoutEvery": 1, "heldoutPrompts": 4 }""", "heldout")]
     [InlineData(PolicyAlgorithm.Rloo, """{ "iterations": 2, "promptsPerIteration": 2, "numGenerations": 2, "maxNewTokens": 8, "learningRate": 0.0001 }""", "rewardModel")]
     [InlineData(PolicyAlgorithm.Dpo, """{ "epochs": 1, "batchSize": 4, "maxLength": 48 }""", "preferences")]
     public async Task RunWithEachAlgorithmTrainsThroughItsOwnVerbAndStep(PolicyAlgorithm algorithm, string parameters, string learnsFrom)
@@ -43,6 +43,7 @@ public sealed class PolicyAlgorithmRunTests
         Assert.Contains(learnsFrom, job.Inputs.Keys);
         Assert.Equal(block.ToJsonString(), job.Params.ToJsonString());
         Assert.False(await host.Store.ExistsAsync($"runs/{runId}/ppo/manifest.json"), "no PPO step in a run of another algorithm");
+        Assert.Equal(learnsFrom == "heldout", await host.Store.ExistsAsync($"runs/{runId}/{row.Step}/heldout.json")); // GRPO's held-out checks ran on the run's held-out prompts
         var manifest = await host.Store.ReadJsonAsync<StepManifest>(result.Manifest.Path);
         Assert.Contains($"runs/{runId}/{row.Step}/manifest.json", manifest.Outputs.Select(o => o.Path));
         var status = meta.ReadCustomStatusAs<RunStatus>()!;

@@ -17,7 +17,7 @@ public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<He
 }
 
 /// <summary>
-/// PPO's held-out check (issue 14: keep the best checkpoint instead of the last): every check samples one completion of
+/// The online verbs' held-out check (issue 14: keep the best checkpoint instead of the last): every check samples one completion of
 /// each held-out prompt with the same generator seed, so two checks differ only by the policy, and measures KL to the
 /// reference, the reward model's normalised score and, with a gold scorer, the gold. The policy of the best check by the
 /// chosen measure (<see cref="KeepBest"/>), among checks within the KL budget, is copied into <see cref="Best"/>; the
@@ -25,11 +25,11 @@ public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<He
 /// </summary>
 public sealed class HeldoutCheck(
     Gpt best, Gpt reference, RewardModel rewardModel, GoldScorer? gold, ITokenizer tokenizer, IReadOnlyList<string> prompts,
-    SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, ulong seed)
+    SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, ulong seed) : IDisposable
 {
     private readonly List<HeldoutPoint> _points = [];
 
-    /// <summary>A frozen model holding the kept check's parameters.</summary>
+    /// <summary>A frozen model holding the kept check's parameters (owned: disposed with the check).</summary>
     public Gpt Best { get; } = best;
 
     public IReadOnlyList<HeldoutPoint> Points => _points;
@@ -107,6 +107,8 @@ public sealed class HeldoutCheck(
 
         return new HeldoutPoint(iteration, kl, reward, goldMean);
     }
+
+    public void Dispose() => Best.Dispose();
 
     private static void CopyParameters(Gpt from, Gpt to)
     {

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Rlhf.Core.Demo;
 using Rlhf.Core.Jobs;
+using Rlhf.Core.Json;
 using Rlhf.TrainerJob.Algorithms;
 using Rlhf.TrainerJob.Model;
 using Rlhf.TrainerJob.Runtime;
@@ -21,7 +23,8 @@ public delegate CriticFreeStep CriticFreeAlgorithm(GroupRollout rollout, RewardS
 /// <c>policy</c> (also the frozen reference, loaded only when β &gt; 0), <c>rewardModel</c>, <c>prompts</c>, optional
 /// <c>lexicons</c> (adds <c>objective/gold</c>; read by lexicon and gold reward sources) and <c>references</c> (rougeL source). Per iteration: 1. draw prompts, 2–3. G completions each with
 /// log-probs and scores (<see cref="GroupRollout"/>), 4. the algorithm's advantages, 5. μ passes of the clipped loss.
-/// Checkpoints hold the policy, the optimiser and the prompt cursor; output <c>{output}/model/</c>.
+/// With <c>params.heldoutEvery</c> &gt; 0, held-out checks on <c>inputs.heldout</c> choose the policy written (<see cref="HeldoutChecks"/>).
+/// Checkpoints hold the policy, the optimiser, the prompt cursor and the checks; output <c>{output}/model/</c> (and <c>{output}/heldout.json</c>).
 /// </summary>
 public static class CriticFreeRun
 {
@@ -33,12 +36,14 @@ public static class CriticFreeRun
     public const string ModelOutput = "model";
 
     /// <summary>Checks the inputs every critic-free verb needs (no store access).</summary>
-    public static void RequireInputs(JobSpec spec)
+    public static void RequireInputs(JobSpec spec, CriticFreeConfig config)
     {
-        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, LexiconsInput, ReferencesInput);
+        ArgumentNullException.ThrowIfNull(config);
+        JobParams.RejectUnknownInputs(spec, PolicyInput, RewardModelInput, PromptsInput, LexiconsInput, ReferencesInput, HeldoutChecks.Input);
         JobParams.RequireInput(spec, PolicyInput);
         JobParams.RequireInput(spec, RewardModelInput);
         JobParams.RequireInput(spec, PromptsInput);
+        HeldoutChecks.RequireInputs(spec, config);
     }
 
     public static async Task RunAsync<TConfig>(JobContext context, TConfig config, CriticFreeAlgorithm algorithm, CancellationToken cancellationToken)
@@ -51,7 +56,8 @@ public static class CriticFreeRun
         var prompts = SampleVerb.ReadPrompts(await context.StageInputAsync(PromptsInput, cancellationToken).ConfigureAwait(false));
         var (policy, tokenizer) = ModelIO.Load(policyFolder, context.Device);
         using var policyScope = policy;
-        using var reference = config.Beta > 0 ? Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model) : null;
+        // The reference: the KL term's (β > 0) and the held-out checks' KL.
+        using var reference = config.Beta > 0 || config.HeldoutEvery > 0 ? Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model) : null;
         using var rewardModel = Frozen.Freeze(RewardModel.Load(rewardFolder, context.Device));
         Check(config, policy, tokenizer, rewardModel, prompts.Count);
         var gold = context.Spec.Inputs.ContainsKey(LexiconsInput)
@@ -63,8 +69,11 @@ public static class CriticFreeRun
         using var optimizer = AdamWFactory.Create([policy], config.LearningRate, 0.9, 0.999, weightDecay: 0, eps: 1e-8);
         context.Checkpoints.Track("policy", policy);
         context.Checkpoints.Track("optimizer", optimizer);
+        using var check = await HeldoutChecks.StartAsync(context, config, policyFolder, reference!, rewardModel, gold, tokenizer,
+            new SamplingOptions(config.MaxNewTokens, config.Temperature, config.TopK, config.TopP), config.MaxPromptTokens, cancellationToken).ConfigureAwait(false);
         context.TotalSteps = config.Iterations;
         context.Log($"{context.Spec.Verb}: policy {policy.ParameterCount:N0} parameters, no value model, reference {(reference is null ? "not loaded (beta 0)" : "frozen copy of inputs.policy")}, " +
+            $"held-out checks {(check is null ? "off" : $"every {config.HeldoutEvery} iterations, keep {config.KeepBest}")}, " +
             $"{prompts.Count} prompts, {config.PromptsPerIteration} x {config.NumGenerations} completions per iteration, device {context.Device}");
 
         var order = new EpochOrder(prompts.Count, context.Spec.Seed);
@@ -73,7 +82,13 @@ public static class CriticFreeRun
         if (resumed is not null)
         {
             cursor = resumed.DataCursor;
+            var state = resumed.Extra?.Deserialize<HeldoutCheckpointState>(JsonDefaults.Options);
+            check?.Restore(state?.Heldout ?? [], state?.KeptIteration);
             context.Log($"resumed from checkpoint at step {resumed.Step} (prompt cursor {cursor})");
+        }
+        else if (check is not null)
+        {
+            await context.StepAsync(0, check.Run(0, policy), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         for (var iteration = (resumed?.Step ?? 0) + 1; iteration <= config.Iterations; iteration++)
@@ -82,12 +97,26 @@ public static class CriticFreeRun
             // 1. the iteration's prompts (epoch-shuffled stream; the cursor is checkpointed).
             var batch = order.Take(cursor, config.PromptsPerIteration).Select(i => prompts[i].Prompt).ToList();
             cursor += config.PromptsPerIteration;
-            var (metrics, tokens) = Iterate(context, policy, reference, rewardModel, tokenizer, optimizer, batch, config, algorithm, rewards, gold);
+            var (metrics, tokens) = Iterate(context, policy, config.Beta > 0 ? reference : null, rewardModel, tokenizer, optimizer, batch, config, algorithm, rewards, gold);
+            if (check is not null && HeldoutChecks.IsDue(config, iteration, config.Iterations))
+            {
+                foreach (var (key, value) in check.Run(iteration, policy))
+                {
+                    metrics[key] = value;
+                }
+            }
+
             await context.StepAsync(iteration, metrics, tokens, cancellationToken).ConfigureAwait(false);
             if (context.Checkpoints.IsDue(iteration, config.Iterations))
             {
-                await context.Checkpoints.SaveAsync(iteration, cursor, extra: null, cancellationToken).ConfigureAwait(false);
+                var extra = check is null ? null : JsonSerializer.SerializeToNode(new HeldoutCheckpointState(check.Points, check.Kept?.Iteration), JsonDefaults.Options);
+                await context.Checkpoints.SaveAsync(iteration, cursor, extra, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        if (check is not null)
+        {
+            await HeldoutChecks.FinishAsync(context, check, config, cancellationToken).ConfigureAwait(false);
         }
 
         var folder = Path.Combine(context.WorkDir, "out", ModelOutput);
@@ -96,7 +125,7 @@ public static class CriticFreeRun
             Directory.Delete(folder, recursive: true);
         }
 
-        ModelIO.Save(folder, policy, tokenizer);
+        ModelIO.Save(folder, check?.Best ?? policy, tokenizer);
         await context.WriteOutputFolderAsync(ModelOutput, folder, cancellationToken).ConfigureAwait(false);
     }
 

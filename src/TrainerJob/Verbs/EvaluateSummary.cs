@@ -59,11 +59,13 @@ public sealed record EvaluationReport(
 /// <summary>
 /// Aggregates paired policy/reference completions (policy sample j of a prompt against reference sample j, drawn with the
 /// same seed) into the evaluation metrics and alarms. Win rate: by gold when available, else by reward; ties count ½.
-/// Distinct-n: distinct word n-grams / all word n-grams over the completions (lower-cased, whitespace-split).
+/// Distinct-n: <see cref="DistinctNGrams"/> (word n-grams, known words only with a dictionary, both sides at the same size).
 /// </summary>
 public static class EvaluateSummary
 {
-    public static EvaluationReport Build(IReadOnlyList<EvaluatedCompletion> policy, IReadOnlyList<EvaluatedCompletion> reference, int prompts, EvaluateConfig config)
+    /// <param name="isWord">The dictionary distinct-n counts words of (<see cref="DistinctNGrams"/>); null = every word.</param>
+    public static EvaluationReport Build(
+        IReadOnlyList<EvaluatedCompletion> policy, IReadOnlyList<EvaluatedCompletion> reference, int prompts, EvaluateConfig config, Func<string, bool>? isWord = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
@@ -91,11 +93,13 @@ public static class EvaluateSummary
             ["eval/ref_sentence_end_fraction"] = reference.Average(c => FluencyText.IsComplete(c.Text) ? 1.0 : 0.0),
             ["eval/at_limit_fraction"] = policy.Average(c => AtLimit(c, config) ? 1.0 : 0.0),
             ["eval/ref_at_limit_fraction"] = reference.Average(c => AtLimit(c, config) ? 1.0 : 0.0),
-            ["eval/distinct_1"] = Distinct(policy, 1),
-            ["eval/distinct_2"] = Distinct(policy, 2),
-            ["eval/ref_distinct_1"] = Distinct(reference, 1),
-            ["eval/ref_distinct_2"] = Distinct(reference, 2),
         };
+        foreach (var n in new[] { 1, 2 })
+        {
+            (metrics[$"eval/distinct_{n}"], metrics[$"eval/ref_distinct_{n}"]) =
+                DistinctNGrams.Compare(policy.Select(c => c.Text), reference.Select(c => c.Text), n, isWord);
+        }
+
         if (hasGold)
         {
             foreach (var key in policy[0].Gold!.Keys.Where(k => k != "gold/total"))
@@ -111,19 +115,6 @@ public static class EvaluateSummary
         }
 
         return new EvaluationReport(metrics, Flags(metrics, hasGold, config), prompts, policy.Count / prompts, hasGold ? "gold" : "reward");
-    }
-
-    /// <summary>Distinct word n-grams / all word n-grams; 0 when there are none.</summary>
-    public static double Distinct(IEnumerable<EvaluatedCompletion> completions, int n)
-    {
-        var grams = completions
-            .SelectMany(c =>
-            {
-                var words = c.Text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                return Enumerable.Range(0, Math.Max(0, words.Length - n + 1)).Select(i => string.Join(' ', words, i, n));
-            })
-            .ToList();
-        return grams.Count == 0 ? 0 : grams.Distinct(StringComparer.Ordinal).Count() / (double)grams.Count;
     }
 
     private static List<EvaluationFlag> Flags(Dictionary<string, double> m, bool hasGold, EvaluateConfig config)

@@ -73,6 +73,8 @@ public sealed class EvaluateVerb : IVerb
             throw new InvalidDataException("inputs.prompts holds no prompts.");
         }
 
+        // distinct-n counts the words the gold's fluency model knows (held-out public text): non-words are not vocabulary.
+        Func<string, bool>? isWord = gold?.Fluency?.Model is { } dictionary ? word => dictionary.Id(word) != dictionary.Unknown : null;
         var seed = config.Seed ?? context.Spec.Seed;
         context.TotalSteps = prompts.Count;
         context.Log($"{prompts.Count} prompts x {config.SamplesPerPrompt} samples from policy and reference; gold {(gold is null ? "off" : "on")}; device {context.Device}");
@@ -103,7 +105,7 @@ public sealed class EvaluateVerb : IVerb
 
                 policySamples.AddRange(fromPolicy);
                 referenceSamples.AddRange(fromReference);
-                report = EvaluateSummary.Build(policySamples, referenceSamples, n + 1, config);
+                report = EvaluateSummary.Build(policySamples, referenceSamples, n + 1, config, isWord);
                 await context.StepAsync(n + 1, report.Metrics, fromPolicy.Sum(c => c.Tokens) + fromReference.Sum(c => c.Tokens), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -20,8 +20,8 @@ public sealed class GrpoVerb : IVerb
     public VerbRun Prepare(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CriticFreeRun.RequireInputs(spec);
         var config = TrainerParams.Read<GrpoConfig>(spec.Params);
+        CriticFreeRun.RequireInputs(spec, config);
         return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, (rollout, rewards) => Step(rollout, rewards, config), cancellationToken);
     }
 

@@ -53,9 +53,7 @@ public sealed class PpoVerb : IVerb
         JobParams.RequireInput(spec, PromptsInput);
         var config = TrainerParams.Read<PpoConfig>(spec.Params);
         JobSpecException.Require(config.PtxCoef == 0 || JobParams.OptionalInput(spec, PretrainInput) is not null, "inputs.pretrain", "is required when params.ptxCoef > 0");
-        JobSpecException.Require(config.HeldoutEvery == 0 || JobParams.OptionalInput(spec, HeldoutInput) is not null, "inputs.heldout", "is required when params.heldoutEvery > 0");
-        JobSpecException.Require(config.HeldoutEvery == 0 || config.KeepBest != KeepBest.Gold || JobParams.OptionalInput(spec, LexiconsInput) is not null,
-            "inputs.lexicons", "is required when params.keepBest is gold (the gold scorer reads them)");
+        HeldoutChecks.RequireInputs(spec, config);
         return (context, cancellationToken) => RunAsync(context, config, cancellationToken);
     }
 
@@ -88,17 +86,8 @@ public sealed class PpoVerb : IVerb
         context.Log($"policy {policy.ParameterCount:N0} + critic {critic.parameters().Sum(p => p.numel()):N0} parameters, {prompts.Count} prompts, " +
             $"reward stats mean {rewardModel.Stats.Mean:G4} std {rewardModel.Stats.Std:G4}, device {context.Device}");
 
-        using var kept = config.HeldoutEvery > 0 ? Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model) : null;
-        var check = kept is null ? null : new HeldoutCheck(
-            kept, reference, rewardModel, gold, tokenizer,
-            [.. SampleVerb.ReadPrompts(await context.StageInputAsync(HeldoutInput, cancellationToken).ConfigureAwait(false)).TakeLast(config.HeldoutPrompts).Select(p => p.Prompt)],
-            new SamplingOptions(config.MaxNewTokens, config.Temperature, config.TopK, config.TopP), config.MaxPromptTokens, config.KeepBest, config.HeldoutMaxKl,
-            (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
-        if (kept is not null)
-        {
-            context.Checkpoints.Track("kept", kept);
-        }
-
+        using var check = await HeldoutChecks.StartAsync(context, config, policyFolder, reference, rewardModel, gold, tokenizer,
+            new SamplingOptions(config.MaxNewTokens, config.Temperature, config.TopK, config.TopP), config.MaxPromptTokens, cancellationToken).ConfigureAwait(false);
         var order = new EpochOrder(prompts.Count, context.Spec.Seed);
         var controller = config.CreateKlController();
         var cursor = 0L;
@@ -124,7 +113,7 @@ public sealed class PpoVerb : IVerb
             var batch = order.Take(cursor, config.RolloutBatchSize).Select(i => prompts[i].Prompt).ToList();
             cursor += config.RolloutBatchSize;
             var (metrics, tokens) = Iterate(context, learner, reference, rewardModel, tokenizer, batch, config, controller, rewards, gold);
-            if (check is not null && (iteration % config.HeldoutEvery == 0 || iteration == config.Iterations))
+            if (check is not null && HeldoutChecks.IsDue(config, iteration, config.Iterations))
             {
                 foreach (var (key, value) in check.Run(iteration, policy))
                 {
@@ -142,9 +131,7 @@ public sealed class PpoVerb : IVerb
 
         if (check is not null)
         {
-            context.Log($"held-out checks: kept iteration {check.Kept!.Iteration} by {config.KeepBest} (KL {check.Kept.Kl:F2}, reward {check.Kept.Reward:F3}{(check.Kept.Gold is { } g ? $", gold {g:F3}" : "")})");
-            var log = new HeldoutLog(config.KeepBest.ToString().ToLowerInvariant(), config.HeldoutMaxKl, check.Points, check.Kept.Iteration);
-            await context.WriteOutputAsync(HeldoutLog.FileName, JsonSerializer.SerializeToUtf8Bytes(log, JsonDefaults.Indented), cancellationToken).ConfigureAwait(false);
+            await HeldoutChecks.FinishAsync(context, check, config, cancellationToken).ConfigureAwait(false);
         }
 
         await SaveAsync(context, ModelOutput, folder => ModelIO.Save(folder, check?.Best ?? policy, tokenizer), cancellationToken).ConfigureAwait(false);

@@ -21,8 +21,8 @@ public sealed class RlooVerb : IVerb
     public VerbRun Prepare(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CriticFreeRun.RequireInputs(spec);
         var config = TrainerParams.Read<RlooConfig>(spec.Params);
+        CriticFreeRun.RequireInputs(spec, config);
         return (context, cancellationToken) => CriticFreeRun.RunAsync(context, config, (rollout, rewards) => Step(rollout, rewards, config), cancellationToken);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Rlhf.Core.Artifacts;
 using Rlhf.TrainerJob.Model;
 using Rlhf.TrainerJob.Tests.Runtime;
+using Rlhf.TrainerJob.Training;
 
 namespace Rlhf.TrainerJob.Tests.Verbs;
 
@@ -113,6 +114,54 @@ public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoF
         }
 
         Assert.All(lines, line => Assert.InRange(Value(line, "rewards/eos_bonus/mean"), 0, 1));
+    }
+
+    [Theory]
+    [InlineData("grpo", "gold", null)]
+    [InlineData("rloo", "proxy", 1e-9)]
+    public async Task HeldoutChecksChooseThePolicyWrittenWithinTheKlBudget(string verb, string keepBest, double? maxKl)
+    {
+        // GRPO at β 0 loads its reference for the checks' KL alone. RLOO with a budget no trained policy meets keeps check 0:
+        // the input policy itself, whatever the proxy says of the later checks.
+        var parameters = TinyParams(6);
+        parameters["beta"] = verb == "grpo" ? 0 : 0.05;
+        parameters["heldoutEvery"] = 3;
+        parameters["heldoutPrompts"] = 8;
+        parameters["keepBest"] = keepBest;
+        parameters["heldoutMaxKl"] = maxKl;
+        var inputs = PpoVerbTests.Inputs(lexicons: true);
+        inputs["heldout"] = PpoFixture.PromptsPath;
+        var folder = $"runs/check-{verb}/{verb}";
+        var spec = _workspace.WriteSpec(_workspace.Spec(verb, $"{verb}-check", folder, inputs, parameters), $"{verb}-check");
+
+        var (exitCode, output, error) = await _workspace.RunProcessAsync(verb, spec, TimeSpan.FromSeconds(120));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var log = await _workspace.Store.ReadJsonAsync<HeldoutLog>($"{folder}/heldout.json");
+        Assert.Equal([0L, 3L, 6L], log.Points.Select(p => p.Iteration));
+        Assert.Equal(0, log.Points[0].Kl, 4);                                               // check 0 is the reference itself
+        Assert.True(log.Points[^1].Kl > 1e-6, $"the trained policy moved: KL {log.Points[^1].Kl}");
+        var expected = maxKl is null ? log.Points.MaxBy(p => p.Gold)!.Iteration : 0;
+        Assert.Equal(expected, log.KeptIteration);
+        var logged = (await _workspace.ReadJsonLinesAsync($"{folder}/metrics.jsonl")).Where(l => l.ContainsKey("heldout/kl")).ToList();
+        Assert.Equal([0L, 3L, 6L], logged.Select(l => l["step"]!.GetValue<long>()));
+        if (maxKl is not null)
+        {
+            Assert.Equal(TargetShare(PpoFixture.PolicyPath), TargetShare($"{folder}/model"), 6);   // the input policy was written
+        }
+    }
+
+    [Fact]
+    public async Task HeldoutChecksWithoutHeldoutPromptsExitTwoNamingTheInput()
+    {
+        var parameters = TinyParams(2);
+        parameters["heldoutEvery"] = 1;
+        var spec = _workspace.WriteSpec(_workspace.Spec("rloo", "rloo-no-heldout", "runs/no-heldout/rloo", PpoVerbTests.Inputs(), parameters), "rloo-no-heldout");
+
+        var (exitCode, _, error) = await _workspace.RunProcessAsync("rloo", spec);
+
+        Assert.Equal(Rlhf.Core.Jobs.JobExitCodes.InvalidSpec, exitCode);
+        Assert.Contains("inputs.heldout", error, StringComparison.Ordinal);
     }
 
     [Fact]

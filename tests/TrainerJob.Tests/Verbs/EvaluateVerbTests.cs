@@ -126,19 +126,6 @@ public sealed class EvaluateVerbTests : IDisposable
         Assert.Empty(report.Flags);
     }
 
-    [Fact]
-    public void DistinctNCountsUniqueWordNGrams()
-    {
-        EvaluatedCompletion[] completions =
-        [
-            new("the sea the sea", 4, true, 0, null, null, 1),
-            new("The whale", 2, true, 0, null, null, 1),
-        ];
-
-        Assert.Equal(3.0 / 6, EvaluateSummary.Distinct(completions, 1), 12);                      // the, sea, whale of 6
-        Assert.Equal(3.0 / 4, EvaluateSummary.Distinct(completions, 2), 12);                      // "the sea", "sea the", "the whale" of 4
-    }
-
     private async Task PutRewardModelAsync(string prefix)
     {
         torch.manual_seed(11);

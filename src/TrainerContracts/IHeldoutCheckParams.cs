@@ -1,0 +1,33 @@
+namespace Rlhf.TrainerContracts;
+
+/// <summary>
+/// The held-out check of the online verbs (<c>ppo</c>, <c>grpo</c>, <c>rloo</c>; issue 14: keep the best checkpoint instead
+/// of the last): every <see cref="HeldoutEvery"/> iterations, and before the first and after the last, one sampled completion
+/// of each of the last <see cref="HeldoutPrompts"/> prompts of <c>inputs.heldout</c> (an evaluation limited to the file's
+/// first prompts never sees them), same seed every time, scored by KL to the reference, the reward model and (with
+/// <c>inputs.lexicons</c>) the gold. The policy written is the best check's (<see cref="KeepBest"/>).
+/// </summary>
+public interface IHeldoutCheckParams
+{
+    /// <summary>A check every N iterations; 0 = off.</summary>
+    int HeldoutEvery { get; }
+
+    /// <summary>Prompts each held-out check samples: the last N of <c>inputs.heldout</c>.</summary>
+    int HeldoutPrompts { get; }
+
+    /// <summary>Which check's policy is written: <c>proxy</c> (highest reward-model score), <c>gold</c> (highest gold; needs <c>inputs.lexicons</c>) or <c>last</c>.</summary>
+    KeepBest KeepBest { get; }
+
+    /// <summary>Checks whose held-out KL to the reference exceeds this (nats) cannot be kept (a KL budget, Gao et al. 2022); null = no budget.</summary>
+    double? HeldoutMaxKl { get; }
+}
+
+internal static class HeldoutCheckParams
+{
+    /// <summary>Adds the problems of the held-out check's params.</summary>
+    public static ParamChecks Heldout(this ParamChecks checks, IHeldoutCheckParams p) => checks
+        .AtLeast(nameof(p.HeldoutEvery), p.HeldoutEvery, 0)
+        .AtLeast(nameof(p.HeldoutPrompts), p.HeldoutPrompts, 1)
+        .Check(Enum.IsDefined(p.KeepBest), nameof(p.KeepBest), "must be proxy, gold or last")
+        .Check(p.HeldoutMaxKl is null or > 0, nameof(p.HeldoutMaxKl), "must be > 0");
+}
