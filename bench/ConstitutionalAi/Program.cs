@@ -42,6 +42,8 @@ var store = new LocalArtifactStore(Path.Combine(work, "store"));
 var runner = new TrainerRunner(store.RootFolder, Path.Combine(work, "trainer"), config, log);
 var lexiconDir = Path.Combine(dataDir, "lexicons");
 var gold = GoldScorer.Load(lexiconDir);
+var topics = TopicAssociation.Load(lexiconDir, gold.Lexicons.Stopwords);
+var topicValidity = TradeOff.TopicValidity(topics, lexiconDir);
 var judge = LocalConstitution.Load(lexiconDir);
 var principles = new PrinciplesSpec();                                  // helpful 1, harmless 1, honest 0.5: the labeler's and the critic's weights
 var clock = Stopwatch.StartNew();
@@ -67,6 +69,7 @@ foreach (var file in lexiconFiles)
 }
 
 var result = new JsonObject { ["bench"] = "constitutional-ai", ["data"] = Path.GetRelativePath(repo, dataDir), ["work"] = work, ["caiPrompts"] = caiPrompts, ["redTeamPrompts"] = redTeamTrain.Count, ["rounds"] = rounds, ["candidates"] = candidates };
+result["topicValidity"] = new JsonObject { ["realContinuation"] = topicValidity.Real, ["anotherSentence"] = topicValidity.Mismatched };
 var sft = await Run("sft", "sft", new() { ["corpus"] = corpusInput }, config.Sft) is { } sftOut ? $"{sftOut}/model" : null;
 if (sft is null)
 {
@@ -110,7 +113,7 @@ foreach (var (name, model) in policies)
         continue;
     }
 
-    points.Add(TradeOff.Measure(name, heldout, red, gold));
+    points.Add(TradeOff.Measure(name, heldout, red, gold, topics));
     samples[name] = new JsonObject
     {
         ["heldout"] = new JsonArray([.. heldout.Take(4).Select(s => (JsonNode)$"{s.Prompt} ⟶{s.Completions[0].Text}")]),
@@ -143,6 +146,8 @@ string Table()
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Policy} | {p.Helpfulness:0.000} | {p.Harmlessness:0.000} | {p.Evasiveness:0.000} | {p.HarshTone:0.000} | {p.FluencyHeldout:0.000} | {p.GoldHeldout:0.000} | {p.GoldRedTeam:0.000} |\n");
     }
 
+    text.Append(System.Globalization.CultureInfo.InvariantCulture,
+        $"\nOn topic (TopicAssociation) on held-out text: a real sentence's continuation after its opening {topicValidity.Real:0.000}, another sentence's {topicValidity.Mismatched:0.000}.\n");
     text.Append("\n| principle | comparisons | both decided | agreement | Cohen's κ |\n|---|---|---|---|---|\n");
     foreach (var node in result["agreement"]?.AsArray() ?? [])
     {

@@ -129,8 +129,5 @@ public sealed class GoldScorer
         return promptStems.Count(continuationStems.Contains) / (double)promptStems.Count;
     }
 
-    private HashSet<string> ContentStems(IEnumerable<string> words) =>
-        words.Where(w => w.Length >= 3 && w.All(char.IsLetter) && !Lexicons.Stopwords.Contains(w))
-            .Select(WordTokenizer.Stem)
-            .ToHashSet(StringComparer.Ordinal);
+    private HashSet<string> ContentStems(IEnumerable<string> words) => TopicAssociation.ContentStems(words, Lexicons.Stopwords);
 }
