@@ -44,5 +44,49 @@ public sealed class PpoKillAndResumeTests(PpoFixture fixture) : IClassFixture<Pp
         }
     }
 
+    /// <summary>
+    /// The same for GRPO with held-out checks: the checkpoint carries the checks so far and the kept policy, so the resumed
+    /// job keeps the same best and writes the same <c>heldout.json</c>. Checks every 3 iterations: the first attempt's last
+    /// check (its iteration 12) comes after its step-8 checkpoint and is lost with the rest, as in a real kill.
+    /// </summary>
+    [Fact]
+    public async Task InterruptedGrpoResumesToBitIdenticalPolicyAndHeldoutChecks()
+    {
+        var parameters = CriticFreeVerbTests.TinyParams(24);
+        parameters["beta"] = 0.02;
+        parameters["heldoutEvery"] = 3;
+        parameters["heldoutPrompts"] = 4;
+        parameters["keepBest"] = "gold";
+        var partial = parameters.DeepClone().AsObject();
+        partial["iterations"] = 12;
+        static System.Text.Json.Nodes.JsonObject Inputs()
+        {
+            var inputs = PpoVerbTests.Inputs(lexicons: true);
+            inputs["heldout"] = PpoFixture.PromptsPath;
+            return inputs;
+        }
+
+        var straight = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-straight", "runs/gs/grpo", Inputs(), parameters.DeepClone().AsObject(), checkpointEvery: 4), "grpo-straight");
+        var interrupted = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-resumed", "runs/gk/grpo", Inputs(), partial, checkpointEvery: 4), "grpo-first");
+        var resubmitted = _workspace.WriteSpec(_workspace.Spec("grpo", "grpo-resumed", "runs/gk/grpo", Inputs(), parameters.DeepClone().AsObject(), checkpointEvery: 4), "grpo-second");
+
+        var reference = await _workspace.RunProcessAsync("grpo", straight, TimeSpan.FromSeconds(180));
+        var first = await _workspace.RunProcessAsync("grpo", interrupted, TimeSpan.FromSeconds(180));
+        Assert.True(reference.ExitCode == 0 && first.ExitCode == 0, reference.Error + first.Error);
+        foreach (var path in (await _workspace.ListAsync("runs/gk/grpo/")).Where(p => !p.StartsWith("runs/gk/grpo/checkpoints/", StringComparison.Ordinal) && !p.EndsWith("/status.json", StringComparison.Ordinal)))
+        {
+            await _workspace.Store.DeletePrefixAsync(path);
+        }
+
+        var resumed = await _workspace.RunProcessAsync("grpo", resubmitted, TimeSpan.FromSeconds(180));
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("resumed from checkpoint at step 8 ", resumed.Output, StringComparison.Ordinal);
+        foreach (var file in new[] { "model/model.safetensors", "heldout.json", "metrics.jsonl" })
+        {
+            Assert.Equal(await ShaAsync($"runs/gs/grpo/{file}"), await ShaAsync($"runs/gk/grpo/{file}"));
+        }
+    }
+
     private async Task<string> ShaAsync(string path) => (await ContentHash.Sha256FileAsync(_workspace.Store.GetFilePath(path))).Sha256;
 }
