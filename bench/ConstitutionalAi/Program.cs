@@ -230,9 +230,9 @@ async Task<List<(string, string)>> SlCaiThenRlCaiAsync()
             Critique = allCritiques.First(c => c.PromptId == r.PromptId && c.Round == r.Round).Critique,
         }, JsonDefaults.Options))]),
     };
-    var caiCorpus = await PutDataAsync("slcai.corpus.txt", Encoding.UTF8.GetBytes(SupervisedCaiSteps.Corpus(finals)));
+    var caiPairs = await PutDataAsync("slcai.pairs.jsonl", Encoding.UTF8.GetBytes(SupervisedCaiSteps.Pairs(finals)));
     var sftParams = (JsonObject)new SupervisedCaiSpec().Sft.DeepClone();
-    var slcai = await Run("slcai-sft", "sft", new() { ["corpus"] = caiCorpus, ["policy"] = sft }, sftParams);
+    var slcai = await Run("slcai-sft", "sft", new() { ["pairs"] = caiPairs, ["policy"] = sft }, sftParams);
     if (slcai is null)
     {
         return [];

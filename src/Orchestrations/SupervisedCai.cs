@@ -13,7 +13,7 @@ namespace Rlhf.Orchestrations;
 /// prompts (<c>PrepareCaiPrompts</c>) → one response per prompt (a <c>sample</c> job) → up to N rounds of critique
 /// against a drawn principle (<c>CritiqueResponses</c>) and revision (local critic: resample K continuations after the kept
 /// text, a <c>sample</c> job, then keep the best under the principle, <c>ReviseResponses</c>; chat critic: the model
-/// revises) → corpus of (prompt, final revision) (<c>WriteCaiCorpus</c>) → fine-tune the policy on it (an <c>sft</c> job).
+/// revises) → pairs of (prompt, final revision) (<c>WriteCaiCorpus</c>) → fine-tune the policy on it (an <c>sft</c> job).
 /// Jobs run through <see cref="RunTrainingJob"/> (<c>{instanceId}:{step}</c>), or take an earlier run's identical step (<see cref="ReusableJob"/>);
 /// only references travel through history.
 /// </summary>
@@ -98,13 +98,13 @@ public sealed class SupervisedCai : TaskOrchestrator<SupervisedCaiInput, Supervi
         return JobSpecs.For(runId, store, spec, JobVerbs.Sample, step, new Dictionary<string, string> { [JobInputs.Policy] = policy, [JobInputs.Prompts] = prompts }, parameters);
     }
 
-    /// <summary>The <c>sft</c> job that fine-tunes <paramref name="policy"/> on the revisions corpus with <c>constitution.supervised.sft</c>.</summary>
+    /// <summary>The <c>sft</c> job that fine-tunes <paramref name="policy"/> on the revision pairs (loss on the revisions only) with <c>constitution.supervised.sft</c>.</summary>
     public static JobSpec Sft(string runId, string store, RunSpec spec, string policy, string corpus)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var parameters = (JsonObject)(spec.Constitution.Supervised?.Sft ?? new SupervisedCaiSpec().Sft).DeepClone();
         return JobSpecs.For(runId, store, spec, JobVerbs.Sft, StepNames.SupervisedCaiSft,
-            new Dictionary<string, string> { [JobInputs.Corpus] = corpus, [JobInputs.Policy] = policy }, parameters);
+            new Dictionary<string, string> { [JobInputs.Pairs] = corpus, [JobInputs.Policy] = policy }, parameters);
     }
 
     private static ArtifactRef SamplesOf(TrainingJobResult job) =>

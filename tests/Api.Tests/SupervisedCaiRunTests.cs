@@ -56,11 +56,12 @@ public sealed class SupervisedCaiRunTests(LocalHostFixture host)
         Assert.Equal(critiques.Select(c => c.PromptId), finals.Select(f => f.PromptId));
         Assert.All(finals, f => Assert.True(f.Revised ? f.ScoreAfter > f.ScoreBefore && f.After != f.Before : f.After == f.Before, $"{f.PromptId}: {f.ScoreBefore} -> {f.ScoreAfter}"));
 
-        // The fine-tuning corpus is (prompt, final revision); the SL-CAI policy then feeds sampling, the RM and PPO.
-        var corpus = Encoding.UTF8.GetString(await host.Store.ReadAsync(CaiLayout.Corpus("cai-e2e")));
-        Assert.Equal(finals.Select(f => (f.Prompt + f.After).ReplaceLineEndings(" ").Trim()), corpus.TrimEnd('\n').Split("\n\n"));
+        // The fine-tuning pairs are (prompt, final revision), the loss on the revisions; the SL-CAI policy then feeds sampling, the RM and PPO.
+        var pairs = Encoding.UTF8.GetString(await host.Store.ReadAsync(CaiLayout.Pairs("cai-e2e"))).TrimEnd('\n').Split('\n')
+            .Select(l => JsonDocument.Parse(l).RootElement).Select(e => (e.GetProperty("prompt").GetString(), e.GetProperty("response").GetString()));
+        Assert.Equal(finals.Select(f => ((string?)f.Prompt, (string?)f.After)), pairs);
         var sftJob = JsonSerializer.Deserialize<JobSpec>(await host.Store.ReadAsync(ArtifactLayout.JobSpec("cai-e2e-sl-cai-sft")), JsonDefaults.Options)!;
-        Assert.Equal((JobVerbs.Sft, CaiLayout.Corpus("cai-e2e"), "runs/cai-e2e/sft/model"), (sftJob.Verb, sftJob.Inputs[JobInputs.Corpus], sftJob.Inputs[JobInputs.Policy]));
+        Assert.Equal((JobVerbs.Sft, CaiLayout.Pairs("cai-e2e"), "runs/cai-e2e/sft/model"), (sftJob.Verb, sftJob.Inputs[JobInputs.Pairs], sftJob.Inputs[JobInputs.Policy]));
         var slCaiPolicy = "runs/cai-e2e/sl-cai/sft/model";
         Assert.True(await host.Store.ExistsAsync($"{slCaiPolicy}/config.json") || (await host.BlobsAsync($"{slCaiPolicy}/")).Count > 0);
         var sampleJob = JsonSerializer.Deserialize<JobSpec>(await host.Store.ReadAsync(ArtifactLayout.JobSpec("cai-e2e-samples-shard-0")), JsonDefaults.Options)!;

@@ -64,7 +64,8 @@ public static class CaiLayout
 
     public static string Revisions(string runId, int round) => $"{ArtifactLayout.Step(runId, Core.Runs.StepNames.SupervisedCaiRound(round))}/revisions.jsonl";
 
-    public static string Corpus(string runId) => $"{Folder(runId)}/corpus.txt";
+    /// <summary>The fine-tuning pairs (<c>sft</c>'s <c>inputs.pairs</c>).</summary>
+    public static string Pairs(string runId) => $"{Folder(runId)}/pairs.jsonl";
 
     public static string Summary(string runId) => $"{Folder(runId)}/summary.json";
 }

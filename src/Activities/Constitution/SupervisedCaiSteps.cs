@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Rlhf.Activities.Labeling.Judges;
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Runs;
@@ -91,9 +92,9 @@ public static class SupervisedCaiSteps
             !string.Equals(after, critique.Response, StringComparison.Ordinal), critique.Score, scoreAfter, candidates.Count, critique.Critic);
     }
 
-    /// <summary>The fine-tuning corpus: one paragraph per prompt, prompt + final revision (line breaks as spaces), in prompt-file order.</summary>
-    public static string Corpus(IEnumerable<CaiRevision> finals) =>
-        string.Join("\n\n", finals.Select(r => (r.Prompt + r.After).ReplaceLineEndings(" ").Trim())) + "\n";
+    /// <summary>The fine-tuning pairs, JSONL: one <c>{"prompt","response"}</c> line per prompt, the response its final revision, in prompt-file order.</summary>
+    public static string Pairs(IEnumerable<CaiRevision> finals) =>
+        string.Concat(finals.Select(r => JsonSerializer.Serialize(new { prompt = r.Prompt, response = r.After }) + "\n"));
 
     /// <summary>Per principle: critiques, how many needed revision, how many were revised, mean scores before and after.</summary>
     public static CaiSummary Summarize(IReadOnlyList<CaiRevision> finals, IEnumerable<CaiCritique> critiques, IEnumerable<CaiRevision> revisions, int rounds)

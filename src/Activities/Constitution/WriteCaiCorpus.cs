@@ -6,8 +6,8 @@ using Rlhf.Core.Contracts;
 namespace Rlhf.Activities.Constitution;
 
 /// <summary>
-/// The end of SL-CAI's revising: the final revisions become <c>sl-cai/corpus.txt</c> (one paragraph per prompt, prompt +
-/// final revision: what the <c>sft</c> job fine-tunes on) and <c>sl-cai/summary.json</c> (per principle: critiques,
+/// The end of SL-CAI's revising: the final revisions become <c>sl-cai/pairs.jsonl</c> (one <c>{"prompt","response"}</c>
+/// line per prompt, the response its final revision: what the <c>sft</c> job fine-tunes on, its loss on the responses only) and <c>sl-cai/summary.json</c> (per principle: critiques,
 /// revisions, mean scores before and after; the responses' mean helpful and harmless scores before and after each round), both write-once.
 /// </summary>
 public sealed class WriteCaiCorpus(IArtifactStore store, Labeling.Judges.LocalConstitution constitution) : TaskActivity<CaiCorpusInput, CaiCorpus>
@@ -25,7 +25,7 @@ public sealed class WriteCaiCorpus(IArtifactStore store, Labeling.Judges.LocalCo
         }
 
         var summary = SupervisedCaiSteps.Summarize(finals, critiques, revisions, input.Rounds) with { Trajectory = SupervisedCaiSteps.Trajectory(constitution, revisions, input.Rounds) };
-        var corpus = await store.PutAsync(CaiLayout.Corpus(input.RunId), System.Text.Encoding.UTF8.GetBytes(SupervisedCaiSteps.Corpus(finals)));
+        var corpus = await store.PutAsync(CaiLayout.Pairs(input.RunId), System.Text.Encoding.UTF8.GetBytes(SupervisedCaiSteps.Pairs(finals)));
         return new CaiCorpus(corpus, await store.PutJsonAsync(CaiLayout.Summary(input.RunId), summary), summary.Responses, summary.Revised);
     }
 }

@@ -40,5 +40,5 @@ public sealed record CaiRevisions(ArtifactRef Revisions, int Revised);
 /// <summary>Input of <c>WriteCaiCorpus</c>: the final revisions become the fine-tuning corpus.</summary>
 public sealed record CaiCorpusInput(string RunId, ArtifactRef Revisions, int Rounds);
 
-/// <summary>The corpus (prompt + final revision per paragraph) and the stage summary.</summary>
+/// <summary>The fine-tuning corpus (<c>pairs.jsonl</c>: prompt and final revision per line) and the stage summary.</summary>
 public sealed record CaiCorpus(ArtifactRef Corpus, ArtifactRef Summary, int Responses, int Revised);

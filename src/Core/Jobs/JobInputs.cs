@@ -27,6 +27,9 @@ public static class JobInputs
     /// <summary>Plain-text corpus for SFT.</summary>
     public const string Corpus = "corpus";
 
+    /// <summary>JSONL of prompt/response pairs for SFT (<c>{"prompt","response"}</c>): the loss covers the responses only.</summary>
+    public const string Pairs = "pairs";
+
     /// <summary>Plain-text corpus for the PPO-ptx pre-training mix.</summary>
     public const string Pretrain = "pretrain";
 

@@ -8,32 +8,40 @@ using static TorchSharp.torch;
 namespace Rlhf.TrainerJob.Verbs;
 
 /// <summary>
-/// <c>sft</c>: next-token language-model training on <c>inputs.corpus</c> (text), from scratch (<c>params.model</c>)
-/// or from <c>inputs.policy</c> (a model folder). Output: the model folder <c>{output}/model/</c>.
+/// <c>sft</c>: next-token language-model training on <c>inputs.corpus</c> (text) or <c>inputs.pairs</c> (JSONL of
+/// <c>{"prompt","response"}</c>; the loss covers each response and its EOS, never the prompt), from scratch
+/// (<c>params.model</c>) or from <c>inputs.policy</c> (a model folder). Output: the model folder <c>{output}/model/</c>.
 /// Metrics: <c>sft/loss</c>, <c>sft/lr</c>, <c>sft/grad_norm</c>, <c>sft/heldout_loss</c>.
 /// </summary>
 public sealed class SftVerb : IVerb
 {
     public const string CorpusInput = JobInputs.Corpus;
+    public const string PairsInput = JobInputs.Pairs;
     public const string PolicyInput = JobInputs.Policy;
     public const string ModelOutput = "model";
 
     public string Name => JobVerbs.Sft;
 
-    public string Description => "train a GPT on inputs.corpus (from scratch or from inputs.policy) -> {output}/model/";
+    public string Description => "train a GPT on inputs.corpus or inputs.pairs (from scratch or from inputs.policy) -> {output}/model/";
 
     public VerbRun Prepare(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        JobParams.RejectUnknownInputs(spec, CorpusInput, PolicyInput);
-        JobParams.RequireInput(spec, CorpusInput);
+        JobParams.RejectUnknownInputs(spec, CorpusInput, PairsInput, PolicyInput);
+        var (corpus, pairs) = (JobParams.OptionalInput(spec, CorpusInput), JobParams.OptionalInput(spec, PairsInput));
+        JobSpecException.Require((corpus is null) != (pairs is null), "inputs", "needs exactly one of corpus (text) and pairs (prompt/response JSONL)");
         var config = JobParams.Bind<SftConfig>(spec).Validate(hasPolicy: JobParams.OptionalInput(spec, PolicyInput) is not null);
         return (context, cancellationToken) => RunAsync(context, config, cancellationToken);
     }
 
     private static async Task RunAsync(JobContext context, SftConfig config, CancellationToken cancellationToken)
     {
-        var corpus = await File.ReadAllTextAsync(await context.StageInputAsync(CorpusInput, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var pairs = context.Spec.Inputs.ContainsKey(PairsInput)
+            ? SftPairs.Read(await context.StageInputAsync(PairsInput, cancellationToken).ConfigureAwait(false))
+            : null;
+        var corpus = pairs is null
+            ? await File.ReadAllTextAsync(await context.StageInputAsync(CorpusInput, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            : string.Join("\n\n", pairs.Select(p => p.Prompt + p.Response));
         var (model, tokenizer) = await LoadOrCreateAsync(context, config, corpus, cancellationToken).ConfigureAwait(false);
         using var _ = model;
         if (config.BlockSize > model.Config.NPositions)
@@ -41,13 +49,15 @@ public sealed class SftVerb : IVerb
             throw new ArgumentException($"params.blockSize {config.BlockSize} exceeds the policy's n_positions {model.Config.NPositions}.");
         }
 
-        using var data = new SftData(corpus, tokenizer, config.BlockSize, config.HeldoutFraction, config.DocumentSplit);
+        using var data = pairs is null
+            ? new SftData(corpus, tokenizer, config.BlockSize, config.HeldoutFraction, config.DocumentSplit)
+            : SftData.FromPairs(pairs, tokenizer, config.BlockSize, config.HeldoutFraction);
         using var optimizer = AdamWFactory.Create([model], config.LearningRate, config.Beta1, config.Beta2, config.WeightDecay);
         var schedule = new CosineSchedule(config.LearningRate, config.MinLr, config.WarmupSteps, config.Steps);
         context.Checkpoints.Track(ModelOutput, model);
         context.Checkpoints.Track("optimizer", optimizer);
         context.TotalSteps = config.Steps;
-        context.Log($"{model.ParameterCount:N0} parameters, {tokenizer.Name} tokenizer, corpus {data.TokenCount:N0} tokens ({data.HeldoutTokens:N0} held out), device {context.Device}");
+        context.Log($"{model.ParameterCount:N0} parameters, {tokenizer.Name} tokenizer, corpus {data.TokenCount:N0} tokens ({data.HeldoutTokens:N0} held out{(pairs is null ? "" : $"; {pairs.Count:N0} prompt/response pairs, {data.TrainedTokenCount:N0} response tokens trained on")}), device {context.Device}");
 
         var resumed = await context.Checkpoints.ResumeAsync(cancellationToken).ConfigureAwait(false);
         var start = resumed?.Step ?? 0;
@@ -126,10 +136,13 @@ public sealed class SftVerb : IVerb
         return total / inputs.shape[0];
     }
 
+    /// <summary>Mean cross-entropy over the trained targets (<see cref="SftData.IgnoredTarget"/> skipped); 0 when a window holds none.</summary>
     private static Tensor CrossEntropy(Gpt model, Tensor inputs, Tensor targets)
     {
         var logits = model.forward(inputs);                                                     // (B, T, V)
-        return nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.reshape(-1));
+        var flat = targets.reshape(-1);
+        var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), flat, ignore_index: SftData.IgnoredTarget, reduction: nn.Reduction.Sum);
+        return sum / flat.ne(SftData.IgnoredTarget).sum().clamp_min(1);
     }
 
     private static async Task<(Gpt Model, ITokenizer Tokenizer)> LoadOrCreateAsync(JobContext context, SftConfig config, string corpus, CancellationToken cancellationToken)

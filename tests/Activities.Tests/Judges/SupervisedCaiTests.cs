@@ -134,7 +134,10 @@ public sealed class SupervisedCaiTests : IAsyncLifetime, IDisposable
         Assert.Equal([" and the calm whale.", " and the whale was calm in the blue sea."], lines.Select(l => l.After));
 
         var corpus = await new WriteCaiCorpus(_data.Store, JudgeTestData.Constitution).RunAsync(null!, new CaiCorpusInput("cai", revisions.Revisions, 1));
-        Assert.Equal($"{Prompt} and the calm whale.\n\n{Prompt} and the whale was calm in the blue sea.\n", System.Text.Encoding.UTF8.GetString(await _data.Store.ReadAsync(corpus.Corpus.Path)));
+        Assert.Equal(CaiLayout.Pairs("cai"), corpus.Corpus.Path);
+        var pairs = System.Text.Encoding.UTF8.GetString(await _data.Store.ReadAsync(corpus.Corpus.Path)).TrimEnd('\n').Split('\n')
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Select(e => (e.GetProperty("prompt").GetString(), e.GetProperty("response").GetString()));
+        Assert.Equal(lines.Select(l => ((string?)l.Prompt, (string?)l.After)), pairs);                    // the loss will cover the revisions only
         var summary = await _data.Store.ReadJsonAsync<CaiSummary>(corpus.Summary.Path);
         Assert.Equal((2, 1, 1), (summary.Responses, summary.Revised, summary.Principles["harmless"].Revised));
         Assert.Equal(["responses", "round 1"], summary.Trajectory.Select(p => p.Label));

@@ -38,6 +38,24 @@ public sealed class SftDataTests
     }
 
     [Fact]
+    public void PairsPutEachPromptBeforeItsResponseAndEosButNeverAsATarget()
+    {
+        var tokenizer = new ByteTokenizer();
+        (string, string)[] pairs = [("Hi", " yo."), ("Ah", " so."), ("Oh", " no.")];
+        using var scope = NewDisposeScope();
+        using var data = SftData.FromPairs(pairs, tokenizer, blockSize: 9, heldoutFraction: 0.01);
+
+        // Stream: H i ␣ y o . EOS A h ␣ s o . EOS O h ␣ n o . EOS (21 tokens); the last 10 are held out (blockSize + 1),
+        // so the held-out window is "o . EOS O h ␣ n o . EOS": "O" and "h" are prompt tokens, never targets, the rest are.
+        Assert.Equal((21L, 15L), (data.TokenCount, data.TrainedTokenCount));
+        var (inputs, targets) = data.Heldout(maxWindows: 1);
+        long Byte(char c) => tokenizer.Encode(c.ToString())[0];
+        var eos = tokenizer.EosId;
+        Assert.Equal(new[] { Byte('o'), Byte('.'), eos, Byte('O'), Byte('h'), Byte(' '), Byte('n'), Byte('o'), Byte('.') }, inputs[0].data<long>().ToArray());
+        Assert.Equal(new[] { Byte('.'), eos, SftData.IgnoredTarget, SftData.IgnoredTarget, Byte(' '), Byte('n'), Byte('o'), Byte('.'), eos }, targets[0].data<long>().ToArray());
+    }
+
+    [Fact]
     public void SftRejectsAnUnknownDocumentSplit()
     {
         var ex = Assert.Throws<JobSpecException>(() => new SftConfig { DocumentSplit = (DocumentSplit)7 }.Validate(hasPolicy: false));

@@ -102,7 +102,8 @@ public sealed class SftVerbTests : IDisposable
     [InlineData("""{"model":{"n_embd":30,"n_head":4}}""", null, "params.model.n_embd must be > 0 and divisible by n_head")]
     [InlineData("""{"batchSize":"eight"}""", null, "params.batchSize has the wrong type")]
     [InlineData("""{"model":{"tokenizer":"words","vocabWords":0}}""", null, "params.model.vocabWords must be in [1, 60000]")]
-    [InlineData("""{}""", "none", "inputs.corpus is required")]
+    [InlineData("""{}""", "none", "inputs needs exactly one of corpus (text) and pairs")]
+    [InlineData("""{}""", "both", "inputs needs exactly one of corpus (text) and pairs")]
     [InlineData("""{}""", "missing", "inputs.corpus names 'data/missing.txt', which does not exist")]
     public async Task InvalidParamsAndInputsAreRejectedBeforeAnythingIsWritten(string parameters, string? corpus, string expected)
     {
@@ -110,6 +111,7 @@ public sealed class SftVerbTests : IDisposable
         {
             "none" => new JsonObject(),
             "missing" => new JsonObject { ["corpus"] = "data/missing.txt" },
+            "both" => new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath, ["pairs"] = TrainerWorkspace.CorpusPath },
             _ => new JsonObject { ["corpus"] = TrainerWorkspace.CorpusPath },
         };
         var spec = _workspace.Spec("sft", "sft-bad", "runs/bad/sft", inputs, JsonNode.Parse(parameters)!.AsObject());
@@ -119,6 +121,69 @@ public sealed class SftVerbTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Empty(await _workspace.ListAsync("runs/"));
+    }
+
+    [Fact]
+    public async Task OnPromptResponsePairsTheModelLearnsTheResponsesButNeverThePrompts()
+    {
+        // The same text twice: as pairs (SL-CAI's revisions) and as a plain corpus. Trained on the corpus, the model
+        // learns the fixed prompt too; trained on the pairs, the prompt's bytes are never a target, so it stays unlearnt
+        // while the responses are learnt as well as from the corpus.
+        const string prompt = "QZX VKJ";
+        var responses = new[] { " the whale swam.", " the sea was calm.", " the ship sailed." };
+        var pairs = Enumerable.Range(0, 240).Select(i => (Prompt: prompt, Response: responses[i % 3])).ToList();
+        var pairsPath = await PutAsync("data/pairs.jsonl", string.Concat(pairs.Select(p => System.Text.Json.JsonSerializer.Serialize(new { prompt = p.Prompt, response = p.Response }) + "\n")));
+        var corpusPath = await PutAsync("data/pairs-as-text.txt", string.Join("\n\n", pairs.Select(p => p.Prompt + p.Response)));
+        var parameters = TinyParams(steps: 80);
+        parameters["heldoutFraction"] = 0.05;
+
+        foreach (var (name, input, path) in new[] { ("pairs", "pairs", pairsPath), ("text", "corpus", corpusPath) })
+        {
+            var spec = _workspace.Spec("sft", $"sft-{name}", $"runs/{name}/sft", new JsonObject { [input] = path }, parameters.DeepClone().AsObject());
+            var (exitCode, output, error) = await _workspace.RunInProcessAsync("sft", _workspace.WriteSpec(spec, name));
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        }
+
+        var (pairsPrompt, pairsResponse) = Nll("runs/pairs/sft/model", prompt, responses[0]);
+        var (textPrompt, textResponse) = Nll("runs/text/sft/model", prompt, responses[0]);
+        var figures = $"prompt: pairs {pairsPrompt:F3}, text {textPrompt:F3}; response: pairs {pairsResponse:F3}, text {textResponse:F3} nats per byte";
+        // Measured: prompt pairs 5.82 (an untrained byte model: ln 256 = 5.55), text 1.29; response pairs 1.53, text 1.69.
+        Assert.True(pairsPrompt > 4.5 && textPrompt < 2.5, figures);
+        Assert.True(pairsResponse < 2.5 && textResponse < 2.5, figures);
+    }
+
+    [Fact]
+    public async Task APairsLineWithoutAResponseExitsTwoNamingTheLine()
+    {
+        var pairs = await PutAsync("data/bad-pairs.jsonl", "{\"prompt\":\"a\",\"response\":\"b\"}\n{\"prompt\":\"a\"}\n");
+        var spec = _workspace.Spec("sft", "sft-bad-pairs", "runs/bad-pairs/sft", new JsonObject { ["pairs"] = pairs }, TinyParams());
+
+        var (exitCode, _, error) = await _workspace.RunInProcessAsync("sft", _workspace.WriteSpec(spec, "bad-pairs"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("inputs.pairs line 2: expected {\"prompt\": string, \"response\": string}", error, StringComparison.Ordinal);
+        Assert.False(await _workspace.Store.ExistsAsync("runs/bad-pairs/sft/manifest.json"));
+    }
+
+    private async Task<string> PutAsync(string path, string text)
+    {
+        await _workspace.Store.PutAsync(path, System.Text.Encoding.UTF8.GetBytes(text));
+        return path;
+    }
+
+    /// <summary>Mean next-token NLL of the prompt's bytes after its first and of the response's after the prompt, in nats per token.</summary>
+    private (double Prompt, double Response) Nll(string prefix, string prompt, string response)
+    {
+        var (model, tokenizer) = ModelIO.Load(Path.GetDirectoryName(_workspace.Store.GetFilePath($"{prefix}/config.json"))!);
+        using var _ = model;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        model.eval();
+        var (p, r) = (tokenizer.Encode(prompt), tokenizer.Encode(response));
+        var ids = p.Concat(r).Select(i => (long)i).ToArray();
+        var logProbs = TorchSharp.torch.nn.functional.log_softmax(model.forward(TorchSharp.torch.tensor(ids).unsqueeze(0)), -1)[0]; // (T, V)
+        var nll = Enumerable.Range(1, ids.Length - 1).Select(t => -logProbs[t - 1, ids[t]].item<float>()).ToArray();  // nll[t - 1] is token t's
+        return (nll[..(p.Length - 1)].Average(), nll[(p.Length - 1)..].Average());
     }
 
     [Fact]
