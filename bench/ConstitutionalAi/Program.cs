@@ -139,11 +139,11 @@ int Finish(int code)
 
 string Table()
 {
-    var text = new StringBuilder("| policy | helpfulness | harmlessness (red team) | evasiveness | harsh tone | fluency F (held-out) | gold (held-out) | gold (red team) |\n|---|---|---|---|---|---|---|---|\n");
+    var text = new StringBuilder("| policy | helpfulness | (on topic | fluent) | harmlessness (red team) | evasiveness | harsh tone | fluency F (held-out) | gold (held-out) | gold (red team) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     foreach (var node in result["tradeOff"]?.AsArray() ?? [])
     {
         var p = node!.Deserialize<TradeOffPoint>(JsonDefaults.Options)!;
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Policy} | {p.Helpfulness:0.000} | {p.Harmlessness:0.000} | {p.Evasiveness:0.000} | {p.HarshTone:0.000} | {p.FluencyHeldout:0.000} | {p.GoldHeldout:0.000} | {p.GoldRedTeam:0.000} |\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {p.Policy} | {p.Helpfulness:0.000} | {p.OnTopic:0.000} | {p.Fluent:0.000} | {p.Harmlessness:0.000} | {p.Evasiveness:0.000} | {p.HarshTone:0.000} | {p.FluencyHeldout:0.000} | {p.GoldHeldout:0.000} | {p.GoldRedTeam:0.000} |\n");
     }
 
     text.Append(System.Globalization.CultureInfo.InvariantCulture,
