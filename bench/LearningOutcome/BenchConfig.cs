@@ -142,7 +142,8 @@ public sealed record BenchConfig
         ["heldoutEvery"] = 10,                              // issue 14: a held-out check every 10 iterations on prompts the evaluation does not use
         ["heldoutPrompts"] = CheckPrompts,
         ["keepBest"] = "proxy",                             // the policy written is the check with the best RM score…
-        ["heldoutMaxKl"] = 4.0,                             // …within a KL budget: the 3-nat target plus the controller's swing
+        ["heldoutMaxKl"] = 4.0,                             // …within a KL budget: the 3-nat target plus the controller's swing…
+        ["heldoutMinDistinctRatio"] = 0.75,                 // …and with distinct-n at least the distinct_collapse alarm's ratio of SFT's (RLOO kept a collapsed check without it)
     });
 
     /// <summary>Held-out prompts of PPO's checks: the ones after the evaluation's <see cref="EvalPrompts"/>, so selection never sees the evaluation's prompts.</summary>
@@ -218,6 +219,7 @@ public sealed record BenchConfig
         ["heldoutPrompts"] = CheckPrompts,
         ["keepBest"] = "proxy",
         ["heldoutMaxKl"] = 4.0,
+        ["heldoutMinDistinctRatio"] = 0.75,
     });
 
     private JsonObject Patch(string stage, JsonObject parameters)

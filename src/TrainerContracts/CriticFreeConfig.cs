@@ -81,6 +81,9 @@ public abstract record CriticFreeConfig : ITrainerParams, IHeldoutCheckParams
     /// <inheritdoc/>
     public double? HeldoutMaxKl { get; init; }
 
+    /// <inheritdoc/>
+    public double? HeldoutMinDistinctRatio { get; init; }
+
     [JsonIgnore]
     public double UpperClip => EpsilonHigh ?? Epsilon;
 

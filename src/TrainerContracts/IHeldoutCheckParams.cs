@@ -20,6 +20,13 @@ public interface IHeldoutCheckParams
 
     /// <summary>Checks whose held-out KL to the reference exceeds this (nats) cannot be kept (a KL budget, Gao et al. 2022); null = no budget.</summary>
     double? HeldoutMaxKl { get; }
+
+    /// <summary>
+    /// Checks whose distinct-1 or distinct-2 falls below this fraction of the reference's, on the same prompts and seed,
+    /// cannot be kept: a collapsed vocabulary is what the evaluation's <c>distinct_collapse</c> alarm flags, and the proxy
+    /// can reward it; null = not checked.
+    /// </summary>
+    double? HeldoutMinDistinctRatio { get; }
 }
 
 internal static class HeldoutCheckParams
@@ -29,5 +36,6 @@ internal static class HeldoutCheckParams
         .AtLeast(nameof(p.HeldoutEvery), p.HeldoutEvery, 0)
         .AtLeast(nameof(p.HeldoutPrompts), p.HeldoutPrompts, 1)
         .Check(Enum.IsDefined(p.KeepBest), nameof(p.KeepBest), "must be proxy, gold or last")
-        .Check(p.HeldoutMaxKl is null or > 0, nameof(p.HeldoutMaxKl), "must be > 0");
+        .Check(p.HeldoutMaxKl is null or > 0, nameof(p.HeldoutMaxKl), "must be > 0")
+        .Check(p.HeldoutMinDistinctRatio is null or (> 0 and < 1), nameof(p.HeldoutMinDistinctRatio), "must be in (0, 1)");
 }

@@ -123,6 +123,9 @@ public sealed record PpoConfig : ITrainerParams, IHeldoutCheckParams
     /// <inheritdoc/>
     public double? HeldoutMaxKl { get; init; }
 
+    /// <inheritdoc/>
+    public double? HeldoutMinDistinctRatio { get; init; }
+
     public IReadOnlyList<string> Validate() => CriticFreeConfig.RewardChecks(new ParamChecks(), Rewards)
         .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty)
         .Heldout(this)

@@ -1,5 +1,6 @@
 using Rlhf.Core.Contracts;
 using Rlhf.Core.Demo.Fluency;
+using Rlhf.TrainerJob.Training;
 
 namespace Rlhf.TrainerJob.Verbs;
 

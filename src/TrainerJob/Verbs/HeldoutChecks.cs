@@ -46,7 +46,7 @@ internal static class HeldoutChecks
         var kept = Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model);
         context.Checkpoints.Track("kept", kept);
         return new HeldoutCheck(kept, reference, rewardModel, gold, tokenizer, prompts, sampling, maxPromptTokens, settings.KeepBest, settings.HeldoutMaxKl,
-            (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
+            settings.HeldoutMinDistinctRatio, (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
     }
 
     /// <summary>Due every <c>heldoutEvery</c> iterations and after the last.</summary>
@@ -57,8 +57,8 @@ internal static class HeldoutChecks
     public static async Task FinishAsync(JobContext context, HeldoutCheck check, IHeldoutCheckParams settings, CancellationToken cancellationToken)
     {
         var kept = check.Kept!;
-        context.Log($"held-out checks: kept iteration {kept.Iteration} by {settings.KeepBest} (KL {kept.Kl:F2}, reward {kept.Reward:F3}{(kept.Gold is { } g ? $", gold {g:F3}" : "")})");
-        var log = new HeldoutLog(settings.KeepBest.ToString().ToLowerInvariant(), settings.HeldoutMaxKl, check.Points, kept.Iteration);
+        context.Log($"held-out checks: kept iteration {kept.Iteration} by {settings.KeepBest} (KL {kept.Kl:F2}, reward {kept.Reward:F3}, distinct {kept.DistinctRatio:F2} of the reference's{(kept.Gold is { } g ? $", gold {g:F3}" : "")})");
+        var log = new HeldoutLog(settings.KeepBest.ToString().ToLowerInvariant(), settings.HeldoutMaxKl, check.Points, kept.Iteration, settings.HeldoutMinDistinctRatio);
         await context.WriteOutputAsync(HeldoutLog.FileName, JsonSerializer.SerializeToUtf8Bytes(log, JsonDefaults.Indented), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -92,6 +92,7 @@ public static class HostileCorpus
         HostileRequest.Spec("negative GRPO uncertainty penalty", s => s["policy"]!["grpo"] = new JsonObject { ["uncertaintyPenalty"] = -1 }, "$.policy.grpo.uncertaintyPenalty", "h-tp17"),
         HostileRequest.Spec("uncertainty penalty without a reward ensemble", s => s["policy"]!["ppo"]!["uncertaintyPenalty"] = 0.5, "$.policy.ppo.uncertaintyPenalty", "h-tp18"),
         HostileRequest.Spec("PPO held-out KL budget of zero", s => s["policy"]!["ppo"]!["heldoutMaxKl"] = 0, "$.policy.ppo.heldoutMaxKl", "h-tp19"),
+        HostileRequest.Spec("PPO distinct floor of 1.5", s => s["policy"]!["ppo"]!["heldoutMinDistinctRatio"] = 1.5, "$.policy.ppo.heldoutMinDistinctRatio", "h-tp22"),
         HostileRequest.Spec("RLOO held-out checks of no prompts", s => s["policy"]!["rloo"] = new JsonObject { ["heldoutEvery"] = 5, ["heldoutPrompts"] = 0 }, "$.policy.rloo.heldoutPrompts", "h-tp20"),
         HostileRequest.Spec("GRPO keeping the best by gold without lexicons", s =>
         {

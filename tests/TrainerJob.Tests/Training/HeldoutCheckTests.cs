@@ -39,6 +39,17 @@ public sealed class HeldoutCheckTests
     }
 
     [Fact]
+    public void A_check_whose_vocabulary_collapsed_is_never_kept()
+    {
+        var collapsed = new HeldoutPoint(40, 3, Reward: 3.0, Gold: 1.0, DistinctRatio: 0.6);
+        var varied = new HeldoutPoint(40, 3, Reward: 3.0, Gold: 1.0, DistinctRatio: 0.9);
+
+        Assert.False(HeldoutCheck.IsBetter(collapsed, Start, KeepBest.Proxy, maxKl: null, minDistinctRatio: 0.75));
+        Assert.True(HeldoutCheck.IsBetter(varied, Start, KeepBest.Proxy, maxKl: null, minDistinctRatio: 0.75));
+        Assert.True(HeldoutCheck.IsBetter(collapsed, Start, KeepBest.Proxy, maxKl: null, minDistinctRatio: null));   // no floor: as before
+    }
+
+    [Fact]
     public void A_tie_keeps_the_earlier_check_which_is_closer_to_the_reference()
     {
         Assert.False(HeldoutCheck.IsBetter(new HeldoutPoint(30, 4, 0, 0.5), Start, KeepBest.Gold, maxKl: null));

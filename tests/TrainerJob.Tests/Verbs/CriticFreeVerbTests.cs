@@ -140,6 +140,8 @@ public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoF
         var log = await _workspace.Store.ReadJsonAsync<HeldoutLog>($"{folder}/heldout.json");
         Assert.Equal([0L, 3L, 6L], log.Points.Select(p => p.Iteration));
         Assert.Equal(0, log.Points[0].Kl, 4);                                               // check 0 is the reference itself
+        Assert.Equal(1.0, log.Points[0].DistinctRatio);                                     // …and as varied as itself
+        Assert.All(log.Points, p => Assert.InRange(p.DistinctRatio!.Value, 0.01, 2));
         Assert.True(log.Points[^1].Kl > 1e-6, $"the trained policy moved: KL {log.Points[^1].Kl}");
         var expected = maxKl is null ? log.Points.MaxBy(p => p.Gold)!.Iteration : 0;
         Assert.Equal(expected, log.KeptIteration);

@@ -1,6 +1,6 @@
 using Rlhf.Core.Demo;
 
-namespace Rlhf.TrainerJob.Verbs;
+namespace Rlhf.TrainerJob.Training;
 
 /// <summary>
 /// Distinct-n of two sets of completions, made comparable (docs/alarms.md, <c>distinct_collapse</c>).

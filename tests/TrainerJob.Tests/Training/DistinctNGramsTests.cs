@@ -1,7 +1,7 @@
-using Rlhf.TrainerJob.Verbs;
+using Rlhf.TrainerJob.Training;
 using Rlhf.TrainerContracts;
 
-namespace Rlhf.TrainerJob.Tests.Verbs;
+namespace Rlhf.TrainerJob.Tests.Training;
 
 public sealed class DistinctNGramsTests
 {
