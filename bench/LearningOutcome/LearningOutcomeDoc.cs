@@ -105,6 +105,16 @@ public static class LearningOutcomeDoc
         against SFT's 0.34). The fluency judge rewards frequent phrases, and a per-sample gold cannot see that every sample
         says the same thing; the `distinct_collapse` and `reward_hacking_term` alarms did. At about 3 nats the samples keep
         the prompt's thread and lose most non-words (below). The first run's full table is in the experiments section.
+
+        Since 2026-12-07 (second session) GRPO and RLOO run PPO's held-out checks (40 iterations, a check every 5, the best RM
+        score within 4 nats: before, their iteration count, 20, was their only KL budget), every check refuses a vocabulary
+        below 0.75 of SFT's, and `distinct_collapse` measures distinct-n over dictionary words at equal size on both sides
+        (docs/alarms.md: SFT's non-words had counted as vocabulary, and longer answers as collapse). Measured the old way the
+        same PPO, DPO and GRPO policies fired it (distinct-1 0.65–0.75 of SFT's); measured the new way they do not, while
+        RLOO's kept check (iteration 25, 0.79 of SFT's distinct-n on the 64 check prompts) still fires it on the evaluation's
+        256 × 4 samples (distinct-2 0.73 of SFT's), with `reward_hacking_term` (degeneracy −0.03): its samples lean on "the
+        United States". The full run took 17.7 min on the 2-core machine with another benchmark beside it (load 4.8); the
+        table's time is the re-run that reused SFT, samples, RM and DPO.
         """;
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
