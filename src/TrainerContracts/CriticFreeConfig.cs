@@ -76,6 +76,9 @@ public abstract record CriticFreeConfig : ITrainerParams, IHeldoutCheckParams
     public int HeldoutPrompts { get; init; } = 64;
 
     /// <inheritdoc/>
+    public int HeldoutSamplesPerPrompt { get; init; } = 1;
+
+    /// <inheritdoc/>
     public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
 
     /// <inheritdoc/>

@@ -15,6 +15,12 @@ public interface IHeldoutCheckParams
     /// <summary>Prompts each held-out check samples: the last N of <c>inputs.heldout</c>.</summary>
     int HeldoutPrompts { get; }
 
+    /// <summary>
+    /// Completions per prompt at each check. More than 1 lets the distinct-n floor see a prompt's samples repeating each
+    /// other, as the evaluation (4 per prompt by default) does.
+    /// </summary>
+    int HeldoutSamplesPerPrompt { get; }
+
     /// <summary>Which check's policy is written: <c>proxy</c> (highest reward-model score), <c>gold</c> (highest gold; needs <c>inputs.lexicons</c>) or <c>last</c>.</summary>
     KeepBest KeepBest { get; }
 
@@ -35,6 +41,7 @@ internal static class HeldoutCheckParams
     public static ParamChecks Heldout(this ParamChecks checks, IHeldoutCheckParams p) => checks
         .AtLeast(nameof(p.HeldoutEvery), p.HeldoutEvery, 0)
         .AtLeast(nameof(p.HeldoutPrompts), p.HeldoutPrompts, 1)
+        .AtLeast(nameof(p.HeldoutSamplesPerPrompt), p.HeldoutSamplesPerPrompt, 1)
         .Check(Enum.IsDefined(p.KeepBest), nameof(p.KeepBest), "must be proxy, gold or last")
         .Check(p.HeldoutMaxKl is null or > 0, nameof(p.HeldoutMaxKl), "must be > 0")
         .Check(p.HeldoutMinDistinctRatio is null or (> 0 and < 1), nameof(p.HeldoutMinDistinctRatio), "must be in (0, 1)");

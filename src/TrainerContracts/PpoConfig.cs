@@ -118,6 +118,9 @@ public sealed record PpoConfig : ITrainerParams, IHeldoutCheckParams
     public int HeldoutPrompts { get; init; } = 64;
 
     /// <inheritdoc/>
+    public int HeldoutSamplesPerPrompt { get; init; } = 1;
+
+    /// <inheritdoc/>
     public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
 
     /// <inheritdoc/>

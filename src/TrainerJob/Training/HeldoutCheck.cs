@@ -20,8 +20,8 @@ public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<He
 }
 
 /// <summary>
-/// The online verbs' held-out check (issue 14: keep the best checkpoint instead of the last): every check samples one completion of
-/// each held-out prompt with the same generator seed, so two checks differ only by the policy, and measures KL to the
+/// The online verbs' held-out check (issue 14: keep the best checkpoint instead of the last): every check samples
+/// <c>samplesPerPrompt</c> completions of each held-out prompt with the same generator seed, so two checks differ only by the policy, and measures KL to the
 /// reference, the reward model's normalised score, the vocabulary against the reference's samples and, with a gold scorer,
 /// the gold. The policy of the best check by the chosen measure (<see cref="KeepBest"/>), among checks within the KL budget
 /// and above the distinct-n floor, is copied into <see cref="Best"/>; the reference itself (check 0) is a candidate, so a
@@ -29,7 +29,7 @@ public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<He
 /// </summary>
 public sealed class HeldoutCheck(
     Gpt best, Gpt reference, RewardModel rewardModel, GoldScorer? gold, ITokenizer tokenizer, IReadOnlyList<string> prompts,
-    SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, double? minDistinctRatio, ulong seed) : IDisposable
+    SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, double? minDistinctRatio, int samplesPerPrompt, ulong seed) : IDisposable
 {
     private readonly List<HeldoutPoint> _points = [];
     private readonly Func<string, bool>? _isWord = gold?.Fluency?.Model is { } dictionary ? word => dictionary.Id(word) != dictionary.Unknown : null;
@@ -106,17 +106,17 @@ public sealed class HeldoutCheck(
         _referenceTexts ??= Sample(reference).Texts;
         var (texts, kl, reward) = Sample(policy);
         var distinct = new[] { 1, 2 }.Min(n => DistinctNGrams.Compare(texts, _referenceTexts, n, _isWord) is var (p, r) && r > 0 ? p / r : 1.0);
-        double? goldMean = gold is null ? null : texts.Select((text, i) => gold.Score(prompts[i], text).Total).Average();
+        double? goldMean = gold is null ? null : texts.Select((text, i) => gold.Score(prompts[i / samplesPerPrompt], text).Total).Average();
         return new HeldoutPoint(iteration, kl, reward, goldMean, distinct);
     }
 
-    /// <summary>One completion per prompt from <paramref name="model"/> with the check's seed: the texts (EOS dropped), mean KL to the reference and RM score.</summary>
+    /// <summary>The check's completions (samplesPerPrompt per prompt, a prompt's side by side) from <paramref name="model"/> with the check's seed: the texts (EOS dropped), mean KL to the reference and RM score.</summary>
     private (List<string> Texts, double Kl, double Reward) Sample(Gpt model)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var generator = new Generator(seed, model.Device);
-        var queries = prompts.Select(p => RolloutCollector.Query(tokenizer, p, maxPromptTokens)).ToList();
+        var queries = prompts.SelectMany(p => Enumerable.Repeat(RolloutCollector.Query(tokenizer, p, maxPromptTokens), samplesPerPrompt)).ToList();
         var generated = Sampler.Generate(model, queries, sampling, tokenizer.EosId, tokenizer.PadId, generator);
         var logProbs = RolloutForward.PolicyLogProbs(model, generated.Tokens, generated.AttentionMask, generated.PromptLength, sampling.Temperature).LogProbs;
         var refLogProbs = RolloutForward.PolicyLogProbs(reference, generated.Tokens, generated.AttentionMask, generated.PromptLength, sampling.Temperature).LogProbs;

@@ -46,7 +46,7 @@ internal static class HeldoutChecks
         var kept = Frozen.Freeze(ModelIO.Load(policyFolder, context.Device).Model);
         context.Checkpoints.Track("kept", kept);
         return new HeldoutCheck(kept, reference, rewardModel, gold, tokenizer, prompts, sampling, maxPromptTokens, settings.KeepBest, settings.HeldoutMaxKl,
-            settings.HeldoutMinDistinctRatio, (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
+            settings.HeldoutMinDistinctRatio, settings.HeldoutSamplesPerPrompt, (ulong)context.Spec.Seed ^ 0x9E3779B97F4A7C15UL);
     }
 
     /// <summary>Due every <c>heldoutEvery</c> iterations and after the last.</summary>

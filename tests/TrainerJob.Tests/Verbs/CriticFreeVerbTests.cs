@@ -129,6 +129,7 @@ public sealed class CriticFreeVerbTests(PpoFixture fixture) : IClassFixture<PpoF
         parameters["heldoutPrompts"] = 8;
         parameters["keepBest"] = keepBest;
         parameters["heldoutMaxKl"] = maxKl;
+        parameters["heldoutSamplesPerPrompt"] = verb == "grpo" ? 2 : 1;
         var inputs = PpoVerbTests.Inputs(lexicons: true);
         inputs["heldout"] = PpoFixture.PromptsPath;
         var folder = $"runs/check-{verb}/{verb}";
