@@ -111,8 +111,8 @@ public static class LearningOutcomeDoc
         below 0.75 of SFT's, and `distinct_collapse` measures distinct-n over dictionary words at equal size on both sides
         (docs/alarms.md: SFT's non-words had counted as vocabulary, and longer answers as collapse). Measured the old way the
         same PPO, DPO and GRPO policies fired it (distinct-1 0.65–0.75 of SFT's); measured the new way they do not, while
-        RLOO's kept check (iteration 25, 0.79 of SFT's distinct-n on the 64 check prompts) still fires it on the evaluation's
-        256 × 4 samples (distinct-2 0.73 of SFT's), with `reward_hacking_term` (degeneracy −0.03): its samples lean on "the
+        RLOO's kept check (iteration 25, 0.79 of SFT's distinct-n on the 64 check prompts × 4 samples) still fires it on the
+        evaluation's 256 × 4 samples (distinct-2 0.73 of SFT's), with `reward_hacking_term` (degeneracy −0.03): its samples lean on "the
         United States". The full run took 17.7 min on the 2-core machine with another benchmark beside it (load 4.8); the
         table's time is the re-run that reused SFT, samples, RM and DPO.
         """;
