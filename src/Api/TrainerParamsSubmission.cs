@@ -125,7 +125,7 @@ public static class TrainerParamsSubmission
     {
         var heads = TrainerParams.Read<RewardConfig>(JobSpecs.Reward(Run, Store, spec, "policy", "preferences").Params).EnsembleSize;
         var row = PolicyAlgorithms.For(spec.Policy.Algorithm);
-        (double Penalty, IHeldoutCheckParams? Checks) online = spec.Policy.Algorithm switch
+        (double Penalty, HeldoutCheckedConfig? Checks) online = spec.Policy.Algorithm switch
         {
             PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo) is var ppo ? (ppo.UncertaintyPenalty, ppo) : default,
             PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo) is var grpo ? (grpo.UncertaintyPenalty, grpo) : default,

@@ -7,7 +7,7 @@ namespace Rlhf.TrainerContracts;
 /// scored by the reward model, optimised with a clipped surrogate for μ passes; no value model. Defaults and their
 /// sources: docs/ppo-defaults.md (TRL <c>grpo_config.py</c> / <c>rloo_config.py</c>).
 /// </summary>
-public abstract record CriticFreeConfig : ITrainerParams, IHeldoutCheckParams
+public abstract record CriticFreeConfig : HeldoutCheckedConfig, ITrainerParams
 {
     /// <summary>AdamW learning rate (TRL default 1e-6, sized for billion-parameter models).</summary>
     public double LearningRate { get; init; } = 1e-6;
@@ -68,24 +68,6 @@ public abstract record CriticFreeConfig : ITrainerParams, IHeldoutCheckParams
 
     /// <summary>Weight λ of the reward ensemble's disagreement: reward = mean − λ·std over the reward model's standardised heads (as PPO's).</summary>
     public double UncertaintyPenalty { get; init; }
-
-    /// <inheritdoc/>
-    public int HeldoutEvery { get; init; }
-
-    /// <inheritdoc/>
-    public int HeldoutPrompts { get; init; } = 64;
-
-    /// <inheritdoc/>
-    public int HeldoutSamplesPerPrompt { get; init; } = 1;
-
-    /// <inheritdoc/>
-    public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
-
-    /// <inheritdoc/>
-    public double? HeldoutMaxKl { get; init; }
-
-    /// <inheritdoc/>
-    public double? HeldoutMinDistinctRatio { get; init; }
 
     [JsonIgnore]
     public double UpperClip => EpsilonHigh ?? Epsilon;

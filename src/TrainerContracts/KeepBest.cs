@@ -1,6 +1,6 @@
 namespace Rlhf.TrainerContracts;
 
-/// <summary>Which held-out check (<see cref="IHeldoutCheckParams"/>) gives the policy the job writes (<c>params.keepBest</c>).</summary>
+/// <summary>Which held-out check (<see cref="HeldoutCheckedConfig"/>) gives the policy the job writes (<c>params.keepBest</c>).</summary>
 public enum KeepBest
 {
     /// <summary>The check with the highest held-out reward-model score: the choice available without a gold.</summary>

@@ -7,7 +7,7 @@ namespace Rlhf.TrainerContracts;
 /// docs/ppo-defaults.md. The seed lives in the job spec, not here.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PpoConfig : ITrainerParams, IHeldoutCheckParams
+public sealed record PpoConfig : HeldoutCheckedConfig, ITrainerParams
 {
     /// <summary>Adam learning rate of policy and value head.</summary>
     public double LearningRate { get; init; } = 1e-5;
@@ -110,24 +110,6 @@ public sealed record PpoConfig : ITrainerParams, IHeldoutCheckParams
     /// standardised; see <c>reward.ensembleSize</c>). 0 = the ensemble mean alone; needs a reward model with ≥ 2 heads when &gt; 0.
     /// </summary>
     public double UncertaintyPenalty { get; init; }
-
-    /// <inheritdoc/>
-    public int HeldoutEvery { get; init; }
-
-    /// <inheritdoc/>
-    public int HeldoutPrompts { get; init; } = 64;
-
-    /// <inheritdoc/>
-    public int HeldoutSamplesPerPrompt { get; init; } = 1;
-
-    /// <inheritdoc/>
-    public KeepBest KeepBest { get; init; } = KeepBest.Proxy;
-
-    /// <inheritdoc/>
-    public double? HeldoutMaxKl { get; init; }
-
-    /// <inheritdoc/>
-    public double? HeldoutMinDistinctRatio { get; init; }
 
     public IReadOnlyList<string> Validate() => CriticFreeConfig.RewardChecks(new ParamChecks(), Rewards)
         .NonNegative(nameof(UncertaintyPenalty), UncertaintyPenalty)

@@ -14,14 +14,14 @@ public sealed record HeldoutCheckpointState(IReadOnlyList<HeldoutPoint>? Heldout
 
 /// <summary>
 /// How the online verbs (<see cref="PpoVerb"/>, <see cref="CriticFreeRun"/>) run <see cref="HeldoutCheck"/> from their
-/// <see cref="IHeldoutCheckParams"/>: the check and the frozen copy it keeps, when it is due, and its log at the end.
+/// <see cref="HeldoutCheckedConfig"/>: the check and the frozen copy it keeps, when it is due, and its log at the end.
 /// </summary>
 internal static class HeldoutChecks
 {
     public const string Input = JobInputs.HeldOut;
 
     /// <summary>Checks the verb's inputs: <c>inputs.heldout</c> with checks on, and the lexicons a gold choice reads.</summary>
-    public static void RequireInputs(JobSpec spec, IHeldoutCheckParams settings)
+    public static void RequireInputs(JobSpec spec, HeldoutCheckedConfig settings)
     {
         JobSpecException.Require(settings.HeldoutEvery == 0 || JobParams.OptionalInput(spec, Input) is not null, "inputs.heldout", "is required when params.heldoutEvery > 0");
         JobSpecException.Require(settings.HeldoutEvery == 0 || settings.KeepBest != KeepBest.Gold || JobParams.OptionalInput(spec, JobInputs.Lexicons) is not null,
@@ -33,7 +33,7 @@ internal static class HeldoutChecks
     /// reference) and travels with the checkpoints, so a resumed run keeps the same best.
     /// </summary>
     public static async Task<HeldoutCheck?> StartAsync(
-        JobContext context, IHeldoutCheckParams settings, string policyFolder, Gpt reference, RewardModel rewardModel, GoldScorer? gold,
+        JobContext context, HeldoutCheckedConfig settings, string policyFolder, Gpt reference, RewardModel rewardModel, GoldScorer? gold,
         ITokenizer tokenizer, SamplingOptions sampling, int maxPromptTokens, CancellationToken cancellationToken)
     {
         if (settings.HeldoutEvery == 0)
@@ -50,11 +50,11 @@ internal static class HeldoutChecks
     }
 
     /// <summary>Due every <c>heldoutEvery</c> iterations and after the last.</summary>
-    public static bool IsDue(IHeldoutCheckParams settings, long iteration, int iterations) =>
+    public static bool IsDue(HeldoutCheckedConfig settings, long iteration, int iterations) =>
         settings.HeldoutEvery > 0 && (iteration % settings.HeldoutEvery == 0 || iteration == iterations);
 
     /// <summary>Logs the kept check and writes <c>{output}/heldout.json</c>.</summary>
-    public static async Task FinishAsync(JobContext context, HeldoutCheck check, IHeldoutCheckParams settings, CancellationToken cancellationToken)
+    public static async Task FinishAsync(JobContext context, HeldoutCheck check, HeldoutCheckedConfig settings, CancellationToken cancellationToken)
     {
         var kept = check.Kept!;
         context.Log($"held-out checks: kept iteration {kept.Iteration} by {settings.KeepBest} (KL {kept.Kl:F2}, reward {kept.Reward:F3}, distinct {kept.DistinctRatio:F2} of the reference's{(kept.Gold is { } g ? $", gold {g:F3}" : "")})");

@@ -78,7 +78,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         // the reward and evaluate jobs last long enough to be killed in too (a drill aims a kill at each stage; with one
         // epoch and 8 held-out prompts both took about a second, and a drill's last kills found the run already finished)
         spec["rewardModel"]!["params"]!["epochs"] = 4;
-        spec["evaluation"]!["promptLimit"] = 40;
+        spec["evaluation"]!["promptLimit"] = 80;   // 40 took about a second after a restart on a fast machine: a drill's sixth kill found the run finished
         spec["evaluation"]!["samplesPerPrompt"] = 4;
         return spec.ToJsonString();
     }

@@ -13,7 +13,8 @@ internal sealed record DrillResult(int Seed, IReadOnlyList<HostKill> Kills, RunD
 /// The chaos drill: the end-to-end spec on a pipeline whose <c>serve</c> runs its own Azurite; <c>kills</c> times the
 /// host is killed with SIGKILL (with its trainer processes when <c>killTrainers</c>, as a machine crash that keeps the
 /// storage would) and started again after a seeded random 0-3 s. The kills aim at the run's six stages in order, spread
-/// evenly (six kills: one per stage), each a seeded random 0-3 s after the run is seen in its stage or a later one,
+/// evenly (six kills: one per stage), each a seeded random 0-3 s after the run is seen in its stage or a later one, or
+/// sooner once the stage's progress passes a seeded random fraction (0-0.8) of it,
 /// so the kills land across all stages. Then the run must complete within <see cref="EndToEndFixture.RunTimeout"/>. The random draws do
 /// not depend on timing, so a seed always gives the same schedule.
 /// </summary>
@@ -41,7 +42,8 @@ internal static class HostKillDrill
             var target = Stages[(number - 1) * Stages.Count / kills];
             var delay = TimeSpan.FromSeconds(random.NextDouble() * 3);
             var restartDelay = TimeSpan.FromSeconds(random.NextDouble() * 3);
-            var run = await PollAsync(pipeline, target, delay);
+            var fraction = random.NextDouble() * 0.8;
+            var run = await PollAsync(pipeline, target, delay, fraction);
             if (run.IsFinished)
             {
                 log($"the run finished after {done.Count} kills, before kill {number}");
@@ -65,8 +67,12 @@ internal static class HostKillDrill
         return new DrillResult(seed, done, completed, await RunFingerprint.ReadAsync(pipeline.Store, EndToEndFixture.RunId));
     }
 
-    /// <summary>Polls the run until <paramref name="delay"/> after it is seen in <paramref name="stage"/> or a later one, or until it finishes.</summary>
-    private static async Task<RunDetail> PollAsync(ServedPipeline pipeline, string stage, TimeSpan delay)
+    /// <summary>
+    /// Polls the run until <paramref name="delay"/> after it is seen in <paramref name="stage"/> or a later one, or until it
+    /// finishes; in the stage itself, sooner once its progress passes <paramref name="fraction"/>, so that a kill lands inside
+    /// a stage shorter than the delay (on a fast machine a whole stage can take about a second).
+    /// </summary>
+    private static async Task<RunDetail> PollAsync(ServedPipeline pipeline, string stage, TimeSpan delay, double fraction)
     {
         var target = IndexOf(stage);
         DateTime? until = null;
@@ -78,7 +84,7 @@ internal static class HostKillDrill
                 until = DateTime.UtcNow + delay;
             }
 
-            if (run.IsFinished || DateTime.UtcNow >= until)
+            if (run.IsFinished || DateTime.UtcNow >= until || (IndexOf(run.Stage) == target && run.Stages.LastOrDefault(s => s.Stage == stage)?.Progress >= fraction))
             {
                 return run;
             }
