@@ -21,9 +21,9 @@ public sealed record HeldoutLog(string KeepBest, double? MaxKl, IReadOnlyList<He
 
 /// <summary>
 /// The online verbs' held-out check (issue 14: keep the best checkpoint instead of the last): every check samples
-/// <c>samplesPerPrompt</c> completions of each held-out prompt with the same generator seed, so two checks differ only by the policy, and measures KL to the
-/// reference, the reward model's normalised score, the vocabulary against the reference's samples and, with a gold scorer,
-/// the gold. The policy of the best check by the chosen measure (<see cref="KeepBest"/>), among checks within the KL budget
+/// <c>samplesPerPrompt</c> completions of each held-out prompt with the same generator seed, so two checks differ only by
+/// the policy, and measures KL to the reference, the reward model's normalised score, the vocabulary against the
+/// reference's samples and, with a gold scorer, the gold. The policy of the best check by the chosen measure (<see cref="KeepBest"/>), among checks within the KL budget
 /// and above the distinct-n floor, is copied into <see cref="Best"/>; the reference itself (check 0) is a candidate, so a
 /// run that never beats it keeps it.
 /// </summary>

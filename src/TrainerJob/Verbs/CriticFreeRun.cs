@@ -20,7 +20,7 @@ public delegate CriticFreeStep CriticFreeAlgorithm(GroupRollout rollout, RewardS
 
 /// <summary>
 /// The job loop the critic-free verbs share (<see cref="GrpoVerb"/>, <see cref="RlooVerb"/>). Inputs as PPO's:
-/// <c>policy</c> (also the frozen reference, loaded only when β &gt; 0), <c>rewardModel</c>, <c>prompts</c>, optional
+/// <c>policy</c> (also the frozen reference, loaded only when β &gt; 0 or held-out checks are on), <c>rewardModel</c>, <c>prompts</c>, optional
 /// <c>lexicons</c> (adds <c>objective/gold</c>; read by lexicon and gold reward sources) and <c>references</c> (rougeL source). Per iteration: 1. draw prompts, 2–3. G completions each with
 /// log-probs and scores (<see cref="GroupRollout"/>), 4. the algorithm's advantages, 5. μ passes of the clipped loss.
 /// With <c>params.heldoutEvery</c> &gt; 0, held-out checks on <c>inputs.heldout</c> choose the policy written (<see cref="HeldoutChecks"/>).
