@@ -50,7 +50,7 @@ public static class TrainerParamsSubmission
 
         if (spec.Constitution.Supervised is not null)
         {
-            yield return (SupervisedCai.Sft(Run, Store, spec, "policy", "corpus"), "$.constitution.supervised.sft");
+            yield return (SupervisedCai.Sft(Run, Store, spec, "policy", "pairs"), "$.constitution.supervised.sft");
         }
 
         yield return (JobSpecs.Sample(new CollectSamplesInput(Run, Store, "policy", spec.Datasets.TrainPrompts, spec.Sampling, spec.Compute, spec.Seed), 0), "$.sampling");
@@ -125,21 +125,21 @@ public static class TrainerParamsSubmission
     {
         var heads = TrainerParams.Read<RewardConfig>(JobSpecs.Reward(Run, Store, spec, "policy", "preferences").Params).EnsembleSize;
         var row = PolicyAlgorithms.For(spec.Policy.Algorithm);
-        (double Penalty, HeldoutCheckedConfig? Checks) online = spec.Policy.Algorithm switch
+        HeldoutCheckedConfig? online = spec.Policy.Algorithm switch
         {
-            PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo) is var ppo ? (ppo.UncertaintyPenalty, ppo) : default,
-            PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo) is var grpo ? (grpo.UncertaintyPenalty, grpo) : default,
-            PolicyAlgorithm.Rloo => TrainerParams.Read<RlooConfig>(spec.Policy.Rloo) is var rloo ? (rloo.UncertaintyPenalty, rloo) : default,
-            PolicyAlgorithm.Dpo => (0, null),
+            PolicyAlgorithm.Ppo => TrainerParams.Read<PpoConfig>(spec.Policy.Ppo),
+            PolicyAlgorithm.Grpo => TrainerParams.Read<GrpoConfig>(spec.Policy.Grpo),
+            PolicyAlgorithm.Rloo => TrainerParams.Read<RlooConfig>(spec.Policy.Rloo),
+            PolicyAlgorithm.Dpo => null,
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Policy.Algorithm, "No ensemble rule for this algorithm."),
         };
-        var (penalty, checks) = online;
+        var penalty = online switch { PpoConfig ppo => ppo.UncertaintyPenalty, CriticFreeConfig criticFree => criticFree.UncertaintyPenalty, _ => 0 };
         if (penalty > 0 && heads < 2)
         {
             errors.Add(new ApiError($"$.{row.ParamsField}.uncertaintyPenalty", $"{penalty} penalises the spread of a reward ensemble, but rewardModel.params.ensembleSize is {heads}: set it to 2 or more."));
         }
 
-        if (checks is { HeldoutEvery: > 0, KeepBest: KeepBest.Gold } && spec.Datasets.Lexicons is null)
+        if (online is { HeldoutEvery: > 0, KeepBest: KeepBest.Gold } && spec.Datasets.Lexicons is null)
         {
             errors.Add(new ApiError($"$.{row.ParamsField}.keepBest", "gold needs datasets.lexicons (the gold scorer reads them), which the spec does not set."));
         }

@@ -99,12 +99,12 @@ public sealed class SupervisedCai : TaskOrchestrator<SupervisedCaiInput, Supervi
     }
 
     /// <summary>The <c>sft</c> job that fine-tunes <paramref name="policy"/> on the revision pairs (loss on the revisions only) with <c>constitution.supervised.sft</c>.</summary>
-    public static JobSpec Sft(string runId, string store, RunSpec spec, string policy, string corpus)
+    public static JobSpec Sft(string runId, string store, RunSpec spec, string policy, string pairs)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var parameters = (JsonObject)(spec.Constitution.Supervised?.Sft ?? new SupervisedCaiSpec().Sft).DeepClone();
         return JobSpecs.For(runId, store, spec, JobVerbs.Sft, StepNames.SupervisedCaiSft,
-            new Dictionary<string, string> { [JobInputs.Pairs] = corpus, [JobInputs.Policy] = policy }, parameters);
+            new Dictionary<string, string> { [JobInputs.Pairs] = pairs, [JobInputs.Policy] = policy }, parameters);
     }
 
     private static ArtifactRef SamplesOf(TrainingJobResult job) =>

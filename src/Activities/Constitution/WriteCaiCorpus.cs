@@ -7,8 +7,9 @@ namespace Rlhf.Activities.Constitution;
 
 /// <summary>
 /// The end of SL-CAI's revising: the final revisions become <c>sl-cai/pairs.jsonl</c> (one <c>{"prompt","response"}</c>
-/// line per prompt, the response its final revision: what the <c>sft</c> job fine-tunes on, its loss on the responses only) and <c>sl-cai/summary.json</c> (per principle: critiques,
-/// revisions, mean scores before and after; the responses' mean helpful and harmless scores before and after each round), both write-once.
+/// line per prompt, the response its final revision: what the <c>sft</c> job fine-tunes on, its loss on the responses
+/// only) and <c>sl-cai/summary.json</c> (per principle: critiques, revisions, mean scores before and after; the responses'
+/// mean helpful and harmless scores before and after each round), both write-once.
 /// </summary>
 public sealed class WriteCaiCorpus(IArtifactStore store, Labeling.Judges.LocalConstitution constitution) : TaskActivity<CaiCorpusInput, CaiCorpus>
 {

@@ -16,6 +16,10 @@ namespace Rlhf.TrainerJob.Training;
 /// </summary>
 public static class DistinctNGrams
 {
+    /// <summary>The dictionary distinct-n counts words of: the words the gold's fluency model knows; null without a V2 gold (every word counts).</summary>
+    public static Func<string, bool>? DictionaryOf(GoldScorer? gold) =>
+        gold?.Fluency?.Model is { } model ? word => model.Id(word) != model.Unknown : null;
+
     /// <summary>Word n-grams of each completion (none across completions); with <paramref name="isWord"/>, only n-grams of known words.</summary>
     public static List<string> Grams(IEnumerable<string> completions, int n, Func<string, bool>? isWord = null)
     {

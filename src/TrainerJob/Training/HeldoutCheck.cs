@@ -32,7 +32,7 @@ public sealed class HeldoutCheck(
     SamplingOptions sampling, int maxPromptTokens, KeepBest keepBest, double? maxKl, double? minDistinctRatio, int samplesPerPrompt, ulong seed) : IDisposable
 {
     private readonly List<HeldoutPoint> _points = [];
-    private readonly Func<string, bool>? _isWord = gold?.Fluency?.Model is { } dictionary ? word => dictionary.Id(word) != dictionary.Unknown : null;
+    private readonly Func<string, bool>? _isWord = DistinctNGrams.DictionaryOf(gold);
     private List<string>? _referenceTexts;
 
     /// <summary>A frozen model holding the kept check's parameters (owned: disposed with the check).</summary>

@@ -17,15 +17,8 @@ public static class PreferenceFile
     public static List<PreferenceLine> ReadLines(string file, string inputName)
     {
         var records = new List<PreferenceLine>();
-        var number = 0;
-        foreach (var text in File.ReadLines(file))
+        foreach (var (text, number) in JsonLines.NonBlank(file))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
             try
             {
                 records.Add(new PreferenceLine(JsonSerializer.Deserialize<PreferenceRecord>(text, JsonDefaults.Options) ?? throw new JsonException("null line"), number));

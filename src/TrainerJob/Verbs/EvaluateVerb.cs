@@ -74,7 +74,7 @@ public sealed class EvaluateVerb : IVerb
         }
 
         // distinct-n counts the words the gold's fluency model knows (held-out public text): non-words are not vocabulary.
-        Func<string, bool>? isWord = gold?.Fluency?.Model is { } dictionary ? word => dictionary.Id(word) != dictionary.Unknown : null;
+        var isWord = DistinctNGrams.DictionaryOf(gold);
         var seed = config.Seed ?? context.Spec.Seed;
         context.TotalSteps = prompts.Count;
         context.Log($"{prompts.Count} prompts x {config.SamplesPerPrompt} samples from policy and reference; gold {(gold is null ? "off" : "on")}; device {context.Device}");

@@ -4,6 +4,7 @@ using Rlhf.Core.Jobs;
 using Rlhf.Core.Json;
 using Rlhf.TrainerJob.Model;
 using Rlhf.TrainerJob.Runtime;
+using Rlhf.TrainerJob.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -118,15 +119,8 @@ public sealed class SampleVerb : IVerb
     internal static List<PromptLine> ReadPrompts(string file)
     {
         var prompts = new List<PromptLine>();
-        var number = 0;
-        foreach (var text in File.ReadLines(file))
+        foreach (var (text, number) in JsonLines.NonBlank(file))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
             var line = JsonSerializer.Deserialize<PromptLine>(text, JsonDefaults.Options);
             if (line is null || string.IsNullOrEmpty(line.Id) || line.Prompt is null)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rlhf.TrainerJob.Training;
 
 namespace Rlhf.TrainerJob.Verbs;
 
@@ -9,15 +10,8 @@ public static class SftPairs
     public static IReadOnlyList<(string Prompt, string Response)> Read(string path)
     {
         var pairs = new List<(string, string)>();
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, number) in JsonLines.NonBlank(path))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
             try
             {
                 using var document = JsonDocument.Parse(line);
